@@ -1,0 +1,118 @@
+#include "core/catalog/schema.h"
+
+#include "core/catalog/database.h"
+
+#include <array>
+#include <string>
+
+namespace lookalike::catalog {
+
+namespace {
+
+// Version 1: items and the files they came from, thumbnails, groups, import runs and errors.
+// Thumbnails live in their own table so that listing items never reads image bytes.
+constexpr std::string_view kVersion1 = R"sql(
+CREATE TABLE items (
+    id            INTEGER PRIMARY KEY,
+    content_hash  BLOB    NOT NULL UNIQUE CHECK (length(content_hash) = 32),
+    source_path   TEXT    NOT NULL CHECK (length(source_path) > 0),
+    display_name  TEXT    NOT NULL,
+    width         INTEGER NOT NULL CHECK (width > 0),
+    height        INTEGER NOT NULL CHECK (height > 0),
+    file_size     INTEGER NOT NULL CHECK (file_size > 0),
+    mtime_ns      INTEGER NOT NULL,
+    imported_at   INTEGER NOT NULL,
+    updated_at    INTEGER NOT NULL
+);
+
+CREATE TABLE thumbnails (
+    item_id  INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+    width    INTEGER NOT NULL CHECK (width > 0),
+    height   INTEGER NOT NULL CHECK (height > 0),
+    jpeg     BLOB    NOT NULL CHECK (length(jpeg) > 0)
+);
+
+-- Every path an item was seen at; the same bytes at two paths are one item.
+CREATE TABLE item_files (
+    path       TEXT    PRIMARY KEY,
+    item_id    INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    file_size  INTEGER NOT NULL,
+    mtime_ns   INTEGER NOT NULL
+);
+CREATE INDEX item_files_by_item ON item_files(item_id);
+
+CREATE TABLE folders (
+    path      TEXT    PRIMARY KEY,
+    added_at  INTEGER NOT NULL
+);
+
+CREATE TABLE groups (
+    id          INTEGER PRIMARY KEY,
+    name        TEXT    NOT NULL UNIQUE COLLATE NOCASE CHECK (length(trim(name)) > 0),
+    created_at  INTEGER NOT NULL
+);
+
+CREATE TABLE group_members (
+    group_id  INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+    item_id   INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    added_at  INTEGER NOT NULL,
+    PRIMARY KEY (group_id, item_id)
+) WITHOUT ROWID;
+CREATE INDEX group_members_by_item ON group_members(item_id);
+
+CREATE TABLE import_runs (
+    id           INTEGER PRIMARY KEY,
+    started_at   INTEGER NOT NULL,
+    finished_at  INTEGER,
+    roots        TEXT    NOT NULL,
+    imported     INTEGER NOT NULL DEFAULT 0,
+    updated      INTEGER NOT NULL DEFAULT 0,
+    skipped      INTEGER NOT NULL DEFAULT 0,
+    duplicates   INTEGER NOT NULL DEFAULT 0,
+    failed       INTEGER NOT NULL DEFAULT 0,
+    cancelled    INTEGER NOT NULL DEFAULT 0 CHECK (cancelled IN (0, 1))
+);
+
+CREATE TABLE import_errors (
+    id      INTEGER PRIMARY KEY,
+    run_id  INTEGER NOT NULL REFERENCES import_runs(id) ON DELETE CASCADE,
+    path    TEXT    NOT NULL,
+    reason  TEXT    NOT NULL
+);
+CREATE INDEX import_errors_by_run ON import_errors(run_id);
+)sql";
+
+constexpr std::array kMigrations{
+    Migration{1, kVersion1},
+};
+
+}  // namespace
+
+std::span<const Migration> migrations() {
+    return kMigrations;
+}
+
+int latestSchemaVersion() {
+    return kMigrations.back().version;
+}
+
+void migrate(Connection& connection) {
+    int current = connection.userVersion();
+    if (current > latestSchemaVersion())
+        throw LibraryError("This library was created by a newer version of Lookalike (catalog "
+                           "schema " + std::to_string(current) + ", this version knows up to " +
+                           std::to_string(latestSchemaVersion()) + "). Please update Lookalike.");
+    for (const Migration& migration : kMigrations) {
+        if (migration.version <= current)
+            continue;
+        Transaction transaction(connection);
+        // Re-read inside the write lock: another process may have migrated meanwhile.
+        if (connection.userVersion() >= migration.version)
+            continue;
+        connection.execute(migration.sql);
+        connection.setUserVersion(migration.version);
+        transaction.commit();
+    }
+}
+
+}  // namespace lookalike::catalog

@@ -1,0 +1,366 @@
+#include "core/services/importer.h"
+
+#include "core/imaging/decoder.h"
+#include "core/imaging/sha256.h"
+#include "core/imaging/thumbnail.h"
+#include "core/util/file_util.h"
+
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <sys/stat.h>
+#include <thread>
+
+namespace lookalike::services {
+
+namespace fs = std::filesystem;
+using catalog::Catalog;
+using catalog::ImportErrorRecord;
+
+namespace {
+
+std::int64_t unixNow() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+struct FileStat {
+    std::int64_t size = 0;
+    std::int64_t mtimeNs = 0;
+};
+
+std::optional<FileStat> statFile(const fs::path& path) {
+    struct stat info {};
+    if (::stat(path.c_str(), &info) != 0)
+        return std::nullopt;
+    return FileStat{info.st_size,
+                    std::int64_t{info.st_mtim.tv_sec} * 1'000'000'000 + info.st_mtim.tv_nsec};
+}
+
+// A photo to read, and what the catalog knew about its path.
+struct WorkItem {
+    std::string path;
+    FileStat stat;
+    std::optional<catalog::FileRecord> known;
+};
+
+struct Result {
+    std::optional<catalog::ItemData> item;
+    std::string error;
+};
+
+Result processFile(const WorkItem& work, const ImportOptions& options) {
+    Result result;
+    try {
+        if (work.stat.size == 0)
+            throw imaging::DecodeError("empty file (0 bytes)");
+        std::vector<std::uint8_t> bytes = readFileBytes(work.path, options.maxFileBytes);
+        imaging::DecodeOptions decodeOptions;
+        decodeOptions.maxPixels = options.maxPixels;
+        decodeOptions.minLongestSide = options.thumbnailSize;
+        imaging::DecodedImage image = imaging::decodeImage(bytes, decodeOptions);
+        imaging::EncodedThumbnail thumbnail =
+            imaging::makeThumbnail(image.bgr, options.thumbnailSize);
+
+        catalog::ItemData item;
+        item.contentHash = imaging::Sha256::of(bytes);
+        item.sourcePath = work.path;
+        item.displayName = fs::path(work.path).stem().string();
+        item.width = image.width;
+        item.height = image.height;
+        // The bytes we hashed are the truth; the size from stat may be stale.
+        item.fileSize = static_cast<std::int64_t>(bytes.size());
+        item.mtimeNs = work.stat.mtimeNs;
+        item.thumbnail = {thumbnail.width, thumbnail.height, std::move(thumbnail.jpeg)};
+        result.item = std::move(item);
+    } catch (const FileError& error) {
+        // FileError messages already name the file.
+        std::string message = error.what();
+        std::string prefix = work.path + ": ";
+        result.error = message.starts_with(prefix) ? message.substr(prefix.size()) : message;
+    } catch (const imaging::DecodeError& error) {
+        result.error = error.what();
+    } catch (const std::bad_alloc&) {
+        result.error = "not enough memory to decode this image";
+    } catch (const std::exception& error) {
+        result.error = std::string("cannot decode: ") + error.what();
+    }
+    return result;
+}
+
+// Walks the roots without following directory symlinks (so loops cannot trap it), and records
+// folders that cannot be read instead of silently skipping them.
+class PhotoFinder {
+public:
+    void walk(const fs::path& root) {
+        std::error_code error;
+        if (fs::is_regular_file(root, error)) {
+            add(root);
+            return;
+        }
+        fs::directory_iterator entries(root, error);
+        if (error) {
+            unreadable.push_back({root.string(), "cannot read folder (" + error.message() + ")"});
+            return;
+        }
+        std::vector<fs::path> subfolders;
+        std::vector<fs::path> files;
+        for (const fs::directory_entry& entry : entries) {
+            std::string name = entry.path().filename().string();
+            if (name.starts_with(".")) {
+                ++ignored;
+                continue;
+            }
+            std::error_code typeError;
+            if (entry.is_directory(typeError) && !entry.is_symlink(typeError))
+                subfolders.push_back(entry.path());
+            else if (entry.is_regular_file(typeError))
+                files.push_back(entry.path());
+            else
+                ++ignored;  // sockets, broken links, linked folders
+        }
+        // Sorted, so that item ids follow file names the same way on every run.
+        std::sort(files.begin(), files.end());
+        for (const fs::path& file : files)
+            add(file);
+        std::sort(subfolders.begin(), subfolders.end());
+        for (const fs::path& folder : subfolders)
+            walk(folder);
+    }
+
+    std::vector<std::string> photos;
+    std::vector<ImportErrorRecord> unreadable;
+    std::int64_t ignored = 0;
+
+private:
+    void add(const fs::path& path) {
+        if (isPhotoFile(path))
+            photos.push_back(path.string());
+        else
+            ++ignored;
+    }
+};
+
+// Decodes work items on worker threads, at most `window` ahead of the writer, and hands the
+// results back in input order so the catalog is the same however threads interleave.
+class DecodePipeline {
+public:
+    DecodePipeline(const std::vector<WorkItem>& work, const ImportOptions& options,
+                   const CancelToken* cancel)
+        : m_work(work), m_options(options), m_cancel(cancel),
+          m_window(static_cast<std::size_t>(std::max(4, 2 * options.batchSize))) {
+        int threads = std::max(1, options.threads);
+        for (int i = 0; i < threads; ++i)
+            m_threads.emplace_back([this] { run(); });
+    }
+
+    ~DecodePipeline() { stop(); }
+
+    void stop() {
+        {
+            std::lock_guard lock(m_mutex);
+            m_stopping = true;
+        }
+        m_changed.notify_all();
+        for (std::thread& thread : m_threads)
+            if (thread.joinable())
+                thread.join();
+    }
+
+    // The result for work item `index`, waiting for it; items must be taken in order.
+    Result take(std::size_t index) {
+        std::unique_lock lock(m_mutex);
+        m_changed.wait(lock, [&] { return m_done.contains(index); });
+        Result result = std::move(m_done[index]);
+        m_done.erase(index);
+        m_taken = index + 1;
+        m_changed.notify_all();
+        return result;
+    }
+
+private:
+    void run() {
+        for (;;) {
+            std::size_t index;
+            {
+                std::unique_lock lock(m_mutex);
+                m_changed.wait(lock, [&] {
+                    return m_stopping || m_next >= m_work.size() || m_next < m_taken + m_window;
+                });
+                if (m_stopping || m_next >= m_work.size())
+                    return;
+                index = m_next++;
+            }
+            Result result;
+            if (m_cancel && m_cancel->isCancelled())
+                result.error = "cancelled";
+            else
+                result = processFile(m_work[index], m_options);
+            {
+                std::lock_guard lock(m_mutex);
+                m_done.emplace(index, std::move(result));
+            }
+            m_changed.notify_all();
+        }
+    }
+
+    const std::vector<WorkItem>& m_work;
+    const ImportOptions& m_options;
+    const CancelToken* m_cancel;
+    const std::size_t m_window;
+    std::mutex m_mutex;
+    std::condition_variable m_changed;
+    std::map<std::size_t, Result> m_done;
+    std::size_t m_next = 0;
+    std::size_t m_taken = 0;
+    bool m_stopping = false;
+    std::vector<std::thread> m_threads;
+};
+
+// Applies one decoded photo to the catalog; returns which count it adds to.
+enum class Outcome { Imported, Updated, Unchanged, Duplicate };
+
+Outcome store(Catalog& catalog, const WorkItem& work, const catalog::ItemData& item,
+              std::int64_t now) {
+    std::optional<catalog::ItemId> sameContent = catalog.findItemByHash(item.contentHash);
+    if (sameContent) {
+        catalog.recordFile(work.path, *sameContent, item.fileSize, item.mtimeNs);
+        bool samePath = work.known && work.known->itemId == *sameContent;
+        return samePath ? Outcome::Unchanged : Outcome::Duplicate;
+    }
+    // New content at a known path: the photo was edited. Update its item when no other path
+    // still holds the old bytes; otherwise the edited file becomes an item of its own.
+    if (work.known && catalog.filesOf(work.known->itemId).size() == 1) {
+        catalog.updateItem(work.known->itemId, item, now);
+        catalog.recordFile(work.path, work.known->itemId, item.fileSize, item.mtimeNs);
+        return Outcome::Updated;
+    }
+    catalog::ItemId id = catalog.addItem(item, now);
+    catalog.recordFile(work.path, id, item.fileSize, item.mtimeNs);
+    return Outcome::Imported;
+}
+
+std::string joinRoots(std::span<const fs::path> roots) {
+    std::string joined;
+    for (const fs::path& root : roots)
+        joined += (joined.empty() ? "" : "\n") + root.string();
+    return joined;
+}
+
+}  // namespace
+
+bool isPhotoFile(const fs::path& path) {
+    static const std::array<std::string_view, 9> extensions = {
+        ".jpg", ".jpeg", ".jpe", ".png", ".webp", ".tif", ".tiff", ".bmp", ".dib"};
+    std::string extension = path.extension().string();
+    std::transform(extension.begin(), extension.end(), extension.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return std::find(extensions.begin(), extensions.end(), extension) != extensions.end();
+}
+
+ImportReport importFolders(Catalog& catalog, std::span<const fs::path> roots,
+                           const ImportOptions& options, const ProgressCallback& progress,
+                           const CancelToken* cancel) {
+    std::vector<fs::path> absoluteRoots;
+    for (const fs::path& root : roots) {
+        std::error_code error;
+        if (!fs::exists(root, error))
+            throw FileError(displayPath(root) + ": no such file or folder");
+        absoluteRoots.push_back(fs::absolute(root).lexically_normal());
+    }
+
+    ImportReport report;
+    PhotoFinder finder;
+    for (const fs::path& root : absoluteRoots)
+        finder.walk(root);
+    report.found = static_cast<std::int64_t>(finder.photos.size());
+    report.ignored = finder.ignored;
+    auto isCancelled = [&] { return cancel && cancel->isCancelled(); };
+
+    std::int64_t now = unixNow();
+    {
+        catalog::Transaction transaction(catalog.writer());
+        report.runId = catalog.beginImportRun(joinRoots(absoluteRoots), now);
+        for (const fs::path& root : absoluteRoots)
+            if (fs::is_directory(root))
+                catalog.addFolder(root.string(), now);
+        for (const ImportErrorRecord& failure : finder.unreadable) {
+            catalog.recordImportError(report.runId, failure.path, failure.reason);
+            report.failures.push_back(failure);
+        }
+        transaction.commit();
+    }
+    report.counts.failed = static_cast<std::int64_t>(finder.unreadable.size());
+
+    Progress status;
+    status.total = report.found;
+    auto advance = [&](const std::string& path) {
+        ++status.done;
+        if (progress) {
+            status.current = path;
+            progress(status);
+        }
+    };
+
+    // Unchanged files are skipped without being read.
+    std::vector<WorkItem> work;
+    for (std::string& path : finder.photos) {
+        WorkItem item;
+        item.path = std::move(path);
+        item.known = catalog.findFile(item.path);
+        std::optional<FileStat> stat = statFile(item.path);
+        if (stat)
+            item.stat = *stat;
+        if (item.known && stat && item.known->fileSize == stat->size &&
+            item.known->mtimeNs == stat->mtimeNs) {
+            ++report.counts.skipped;
+            advance(item.path);
+            continue;
+        }
+        work.push_back(std::move(item));
+    }
+
+    DecodePipeline pipeline(work, options, cancel);
+    std::size_t index = 0;
+    while (index < work.size() && !isCancelled()) {
+        catalog::Transaction transaction(catalog.writer());
+        std::size_t batchEnd = std::min(work.size(), index + static_cast<std::size_t>(options.batchSize));
+        for (; index < batchEnd; ++index) {
+            Result result = pipeline.take(index);
+            const WorkItem& item = work[index];
+            if (isCancelled() && !result.item && result.error == "cancelled")
+                break;
+            if (!result.item) {
+                catalog.recordImportError(report.runId, item.path, result.error);
+                report.failures.push_back({item.path, result.error});
+                ++report.counts.failed;
+            } else {
+                switch (store(catalog, item, *result.item, now)) {
+                case Outcome::Imported: ++report.counts.imported; break;
+                case Outcome::Updated: ++report.counts.updated; break;
+                case Outcome::Unchanged: ++report.counts.skipped; break;
+                case Outcome::Duplicate: ++report.counts.duplicates; break;
+                }
+            }
+            advance(item.path);
+        }
+        // Completed photos of a cancelled batch are whole items: keep them.
+        transaction.commit();
+    }
+    pipeline.stop();
+
+    report.cancelled = isCancelled() && index < work.size();
+    {
+        catalog::Transaction transaction(catalog.writer());
+        catalog.finishImportRun(report.runId, report.counts, report.cancelled, unixNow());
+        transaction.commit();
+    }
+    return report;
+}
+
+}  // namespace lookalike::services

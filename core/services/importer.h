@@ -1,0 +1,48 @@
+#pragma once
+// Imports folders of photos into a library's catalog.
+//
+// Files are found recursively (photo extensions only; hidden files and other types are
+// ignored), decoded in parallel by worker threads and written in order by the calling thread
+// in one transaction per batch. A file that cannot be used is recorded with its reason and the
+// import goes on. Unchanged files (same path, size and mtime) are skipped without reading;
+// identical bytes at another path join the existing item; a changed file updates its item.
+
+#include "core/catalog/catalog.h"
+#include "core/util/progress.h"
+
+#include <filesystem>
+#include <span>
+#include <vector>
+
+namespace lookalike::services {
+
+struct ImportOptions {
+    int threads = 2;                        // decoding threads
+    int batchSize = 32;                     // results per transaction
+    int thumbnailSize = 256;                // longest side, pixels
+    std::int64_t maxPixels = 50'000'000;    // refused above this, before decoding
+    std::uintmax_t maxFileBytes = 256ull << 20;
+};
+
+struct ImportReport {
+    std::int64_t runId = 0;
+    std::int64_t found = 0;    // photo files found under the roots
+    std::int64_t ignored = 0;  // other files (not a photo type, hidden)
+    catalog::ImportCounts counts;
+    bool cancelled = false;
+    std::vector<catalog::ImportErrorRecord> failures;
+};
+
+// True for the file extensions the importer reads (case-insensitive).
+bool isPhotoFile(const std::filesystem::path& path);
+
+// Throws FileError before starting when a root does not exist, and LibraryError or
+// StorageFullError when the catalog cannot be written (what was committed stays). A set
+// cancel token ends the import after the current batch; the report says so.
+ImportReport importFolders(catalog::Catalog& catalog,
+                           std::span<const std::filesystem::path> roots,
+                           const ImportOptions& options = {},
+                           const ProgressCallback& progress = {},
+                           const CancelToken* cancel = nullptr);
+
+}  // namespace lookalike::services
