@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages that Lookalike needs, and only those that are missing.
+# Usage: installer/install-deps.sh [run|test|bench]   (default: test)
+#   run    build and run the application
+#   test   also the test suite (GoogleTest, Xvfb for screenshots, the Fashion-MNIST data)
+#   bench  also the benchmark peers (PyTorch CPU)
+set -euo pipefail
+
+profile="${1:-test}"
+
+build_and_run=(
+  build-essential cmake ninja-build pkg-config
+  qt6-base-dev qt6-charts-dev libqt6svg6-dev qt6-qpa-plugins
+  libopencv-dev libdnnl-dev libsqlite3-dev libhnswlib-dev zlib1g-dev
+  dataset-fashion-mnist
+)
+testing=(googletest libgtest-dev libgmock-dev xvfb xauth)
+benchmarking=(python3 python3-torch)
+
+case "$profile" in
+  run) wanted=("${build_and_run[@]}") ;;
+  test) wanted=("${build_and_run[@]}" "${testing[@]}") ;;
+  bench) wanted=("${build_and_run[@]}" "${testing[@]}" "${benchmarking[@]}") ;;
+  *) echo "usage: $0 [run|test|bench]" >&2; exit 2 ;;
+esac
+
+missing=()
+for package in "${wanted[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$package")
+done
+
+if [[ ${#missing[@]} -eq 0 ]]; then
+  echo "install-deps: all ${#wanted[@]} packages for '$profile' are installed."
+  exit 0
+fi
+
+echo "install-deps: installing ${#missing[@]} missing package(s): ${missing[*]}"
+as_root=()
+if [[ $(id -u) -ne 0 ]]; then
+  command -v sudo >/dev/null || { echo "install-deps: run as root or install sudo" >&2; exit 1; }
+  as_root=(sudo)
+fi
+export DEBIAN_FRONTEND=noninteractive
+"${as_root[@]}" apt-get update -qq
+"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "install-deps: done."

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# The README's two commands.
+#   installer/quickstart.sh run    install what is missing, build, run the app on its sample
+#   installer/quickstart.sh test   install what is missing, build, run the whole test suite
+# BUILD_DIR (default: build) chooses the build folder.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+source_dir="$(dirname "$here")"
+build_dir="${BUILD_DIR:-$source_dir/build}"
+mode="${1:-run}"
+jobs="$(nproc)"
+
+build() {
+  cmake -S "$source_dir" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  cmake --build "$build_dir" --parallel "$jobs"
+}
+
+case "$mode" in
+  run)
+    "$here/install-deps.sh" run
+    build
+    exec "$build_dir/app/lookalike-cli" demo
+    ;;
+  test)
+    "$here/install-deps.sh" test
+    build
+    cd "$build_dir"
+    exec ctest --output-on-failure --parallel "$jobs" --timeout 900
+    ;;
+  *)
+    echo "usage: $0 run|test" >&2
+    exit 2
+    ;;
+esac
