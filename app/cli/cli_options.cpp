@@ -23,6 +23,19 @@ int Arguments::intOption(const std::string& name, int fallback, int min, int max
     return value;
 }
 
+double Arguments::doubleOption(const std::string& name, double fallback, double min,
+                               double max) const {
+    std::optional<std::string> text = option(name);
+    if (!text)
+        return fallback;
+    double value = 0;
+    auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
+    if (error != std::errc() || end != text->data() + text->size() || !(value >= min && value <= max))
+        throw UsageError("--" + name + " expects a number from " + std::to_string(min) + " to " +
+                         std::to_string(max) + ", not '" + *text + "'");
+    return value;
+}
+
 Arguments parseArguments(const std::vector<std::string>& args) {
     Arguments parsed;
     for (std::size_t i = 0; i < args.size(); ++i) {

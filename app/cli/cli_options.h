@@ -25,6 +25,7 @@ struct Arguments {
 
     std::optional<std::string> option(const std::string& name) const;
     int intOption(const std::string& name, int fallback, int min, int max) const;
+    double doubleOption(const std::string& name, double fallback, double min, double max) const;
 };
 
 // Options after the command take a value ("--epochs 3"); the command names which it accepts.

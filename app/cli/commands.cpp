@@ -1,5 +1,7 @@
 #include "app/cli/commands.h"
 
+#include "app/cli/engine_commands.h"
+
 #include "core/catalog/catalog.h"
 #include "core/datasets/fashion_mnist.h"
 #include "core/services/importer.h"
@@ -192,6 +194,13 @@ const std::vector<Command>& commands() {
          {"count"}, sampleCommand},
         {"demo", "", "import the built-in sample catalog into a demo library", {"count"},
          demoCommand},
+        {"eval", "fashion-mnist",
+         "train with triplet loss on Fashion-MNIST and report retrieval quality",
+         {"epochs", "size", "width", "threads", "mining", "margin", "loss", "lr", "train-limit",
+          "test-limit", "log-every"},
+         evalCommand},
+        {"bench", "train|infer", "time a training step or inference of the default network",
+         {"size", "width", "batch", "threads", "iters", "mining"}, benchCommand},
     };
     return all;
 }

@@ -50,19 +50,26 @@ Statement::~Statement() {
     sqlite3_finalize(m_statement);
 }
 
+sqlite3_stmt* Statement::handle() const {
+    // A moved-from statement has no handle; SQLite would crash or report a bare misuse.
+    if (!m_statement)
+        throw DatabaseError("internal error: a database statement was used after being moved");
+    return m_statement;
+}
+
 Statement& Statement::bind(int index, std::int64_t value) {
-    check(m_db, sqlite3_bind_int64(m_statement, index, value), "bind");
+    check(m_db, sqlite3_bind_int64(handle(), index, value), "bind");
     return *this;
 }
 
 Statement& Statement::bind(int index, double value) {
-    check(m_db, sqlite3_bind_double(m_statement, index, value), "bind");
+    check(m_db, sqlite3_bind_double(handle(), index, value), "bind");
     return *this;
 }
 
 Statement& Statement::bind(int index, std::string_view text) {
     check(m_db,
-          sqlite3_bind_text64(m_statement, index, text.data(), text.size(), SQLITE_TRANSIENT,
+          sqlite3_bind_text64(handle(), index, text.data(), text.size(), SQLITE_TRANSIENT,
                               SQLITE_UTF8),
           "bind");
     return *this;
@@ -72,18 +79,18 @@ Statement& Statement::bind(int index, std::span<const std::uint8_t> blob) {
     // A zero-length blob must still be a blob, not NULL.
     static const std::uint8_t empty = 0;
     const void* data = blob.empty() ? &empty : blob.data();
-    check(m_db, sqlite3_bind_blob64(m_statement, index, data, blob.size(), SQLITE_TRANSIENT),
+    check(m_db, sqlite3_bind_blob64(handle(), index, data, blob.size(), SQLITE_TRANSIENT),
           "bind");
     return *this;
 }
 
 Statement& Statement::bindNull(int index) {
-    check(m_db, sqlite3_bind_null(m_statement, index), "bind");
+    check(m_db, sqlite3_bind_null(handle(), index), "bind");
     return *this;
 }
 
 bool Statement::step() {
-    int code = sqlite3_step(m_statement);
+    int code = sqlite3_step(handle());
     if (code == SQLITE_ROW)
         return true;
     if (code == SQLITE_DONE)
@@ -198,6 +205,10 @@ Statement Connection::prepare(std::string_view sql) {
                                   SQLITE_PREPARE_PERSISTENT, &statement, nullptr);
     if (code != SQLITE_OK)
         throwError(m_db.get(), code, "prepare");
+    // SQLite returns no statement, and no error, for text that holds only blanks or comments;
+    // stepping that would crash, so refuse it here where the caller can see why.
+    if (!statement)
+        throw DatabaseError("prepare: no SQL statement in '" + std::string(sql) + "'");
     return Statement(m_db.get(), statement);
 }
 

@@ -51,7 +51,8 @@ public:
         return *this;
     }
 
-    // Advances; true while a row is available. Throws DatabaseError on failure.
+    // Advances; true while a row is available. Throws DatabaseError on failure, and when the
+    // statement was moved from.
     bool step();
     // Runs a statement that returns no rows.
     void run();
@@ -67,6 +68,8 @@ public:
     std::vector<std::uint8_t> columnBlob(int column) const;
 
 private:
+    sqlite3_stmt* handle() const;  // throws DatabaseError when moved from
+
     sqlite3* m_db;
     sqlite3_stmt* m_statement;
 };
@@ -86,6 +89,8 @@ public:
     ~Connection();
 
     void execute(std::string_view sql);  // may hold several statements
+    // Compiles the first statement in `sql`. Throws DatabaseError when it is invalid or when
+    // `sql` holds no statement at all (only blanks or comments).
     Statement prepare(std::string_view sql);
 
     std::int64_t lastInsertRowId() const;

@@ -122,12 +122,15 @@ std::vector<fs::path> exportFashionMnistSample(const fs::path& dataDir, const fs
                                                int count) {
     LabelledImages test = loadFashionMnist(dataDir, Split::Test);
     const auto& names = fashionMnistClassNames();
+    const int classes = static_cast<int>(names.size());
     std::vector<int> perClass(names.size(), 0);
-    int wantedPerClass = (count + static_cast<int>(names.size()) - 1) / static_cast<int>(names.size());
+    // Every class gets count / classes photos and the first count % classes one more, so the
+    // classes differ by at most one (rounding every quota up would fill the early ones first).
+    auto quota = [&](int label) { return count / classes + (label < count % classes ? 1 : 0); };
     std::vector<fs::path> written;
     for (int i = 0; i < test.count && static_cast<int>(written.size()) < count; ++i) {
         int label = test.labels[static_cast<std::size_t>(i)];
-        if (perClass[static_cast<std::size_t>(label)] >= wantedPerClass)
+        if (perClass[static_cast<std::size_t>(label)] >= quota(label))
             continue;
         int number = ++perClass[static_cast<std::size_t>(label)];
         std::string name = slug(names[static_cast<std::size_t>(label)]);

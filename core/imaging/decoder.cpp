@@ -5,13 +5,14 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <cmath>
 
 namespace lookalike::imaging {
 
 namespace {
 
-std::string megapixels(std::int64_t pixels) {
-    return std::to_string((pixels + 500'000) / 1'000'000) + " megapixels";
+std::string megapixels(double pixels) {
+    return std::to_string(std::llround(pixels / 1e6)) + " megapixels";
 }
 
 // The largest JPEG DCT reduction (1/2, 1/4, 1/8) that keeps the longest side >= wanted.
@@ -106,9 +107,11 @@ cv::Mat applyOrientation(const cv::Mat& image, int orientation) {
     case 5: cv::transpose(image, out); return out;
     case 6: cv::rotate(image, out, cv::ROTATE_90_CLOCKWISE); return out;
     case 7: {
+        // Transverse: mirrored across the anti-diagonal, so the stored top-left corner ends up
+        // bottom right. (Rotating clockwise and then mirroring left-right would transpose.)
         cv::Mat rotated;
         cv::rotate(image, rotated, cv::ROTATE_90_CLOCKWISE);
-        cv::flip(rotated, out, 1);
+        cv::flip(rotated, out, 0);
         return out;
     }
     case 8: cv::rotate(image, out, cv::ROTATE_90_COUNTERCLOCKWISE); return out;
@@ -118,11 +121,15 @@ cv::Mat applyOrientation(const cv::Mat& image, int orientation) {
 
 DecodedImage decodeImage(std::span<const std::uint8_t> bytes, const DecodeOptions& options) {
     ImageHeader header = readImageHeader(bytes);
-    std::int64_t pixels = header.width * header.height;
-    if (pixels > options.maxPixels)
+    // Sides come from 32-bit header fields, so width * height may not fit in 64 signed bits:
+    // compare by division, which cannot overflow (width * height > max <=> width > max / height).
+    if (header.width > options.maxPixels / header.height)
         throw DecodeError("image too large: " + std::to_string(header.width) + "x" +
-                          std::to_string(header.height) + " (" + megapixels(pixels) +
-                          ", the limit is " + megapixels(options.maxPixels) + ")");
+                          std::to_string(header.height) + " (" +
+                          megapixels(static_cast<double>(header.width) *
+                                     static_cast<double>(header.height)) +
+                          ", the limit is " +
+                          megapixels(static_cast<double>(options.maxPixels)) + ")");
     if (header.format == ImageFormat::Jpeg && !header.hasEndMarker)
         throw DecodeError("truncated JPEG (the file ends before the image data does)");
 
@@ -144,7 +151,10 @@ DecodedImage decodeImage(std::span<const std::uint8_t> bytes, const DecodeOption
 
     DecodedImage decoded;
     decoded.format = header.format;
-    decoded.bgr = applyOrientation(toBgrOnWhite(raw), header.orientation);
+    // OpenCV's TIFF decoder applies the Orientation tag itself, even with IMREAD_UNCHANGED
+    // (the other decoders leave orientation to us), so applying it again would turn TIFFs twice.
+    int orientationLeft = header.format == ImageFormat::Tiff ? 1 : header.orientation;
+    decoded.bgr = applyOrientation(toBgrOnWhite(raw), orientationLeft);
     bool swapsSides = header.orientation >= 5;
     decoded.width = static_cast<int>(swapsSides ? header.height : header.width);
     decoded.height = static_cast<int>(swapsSides ? header.width : header.height);

@@ -1,6 +1,8 @@
 #include "core/imaging/image_header.h"
 
 #include <algorithm>
+#include <array>
+#include <cstdlib>
 #include <cstring>
 #include <optional>
 
@@ -108,6 +110,7 @@ ImageHeader readJpeg(std::span<const std::uint8_t> bytes) {
     ByteReader reader(bytes, true);
     std::size_t offset = 2;
     bool haveSize = false;
+    std::optional<std::size_t> scanStart;
     while (offset + 4 <= bytes.size()) {
         if (bytes[offset] != 0xFF)
             throw DecodeError("corrupt JPEG header (bad marker)");
@@ -134,18 +137,25 @@ ImageHeader readJpeg(std::span<const std::uint8_t> bytes) {
                    payload + length - 2 <= bytes.size()) {
             header.orientation = readExifOrientation(bytes.subspan(payload + 6, length - 8));
         } else if (marker == 0xDA) {
-            break;  // start of scan: the header is over
+            scanStart = offset;  // start of scan: the header is over
+            break;
         }
         offset += 2 + length;
     }
     if (!haveSize)
         truncatedHeader(header.format);
-    // A complete JPEG ends with EOI; allow a little trailing padding after it.
-    std::size_t tail = std::min<std::size_t>(bytes.size(), 4096);
-    header.hasEndMarker = false;
-    for (std::size_t i = bytes.size() - tail; i + 1 < bytes.size(); ++i)
-        if (bytes[i] == 0xFF && bytes[i + 1] == 0xD9)
-            header.hasEndMarker = true;
+    // A complete JPEG has an EOI marker after its scans. Entropy-coded data never holds FF D9
+    // (a data byte FF is always followed by 00), so the first FF D9 after the start of scan is
+    // the EOI. Whatever follows it is allowed: phones append videos and second pictures to
+    // photos, so a search near the end of the file would call those photos truncated.
+    if (scanStart) {
+        constexpr std::array<std::uint8_t, 2> kEndOfImage = {0xFF, 0xD9};
+        std::span<const std::uint8_t> scans = bytes.subspan(*scanStart + 2);
+        header.hasEndMarker = std::search(scans.begin(), scans.end(), kEndOfImage.begin(),
+                                          kEndOfImage.end()) != scans.end();
+    } else {
+        header.hasEndMarker = false;
+    }
     return header;
 }
 

@@ -25,7 +25,7 @@ struct ImageHeader {
     std::int64_t width = 0;  // as stored, before orientation
     std::int64_t height = 0;
     int orientation = 1;     // EXIF orientation 1..8; 1 when absent or invalid
-    bool hasEndMarker = true;  // JPEG: an EOI marker ends the data (false hints truncation)
+    bool hasEndMarker = true;  // JPEG: an EOI marker follows the scans (false: truncated)
 };
 
 // Throws DecodeError when the bytes are empty, of an unknown or unsupported format, or when

@@ -61,6 +61,8 @@ void Sha256::compress(const std::uint8_t* block) {
 }
 
 void Sha256::update(std::span<const std::uint8_t> bytes) {
+    if (bytes.empty())
+        return;  // an empty span may have a null data(), which memcpy must not be given
     m_length += bytes.size();
     std::size_t offset = 0;
     if (m_buffered > 0) {

@@ -12,6 +12,7 @@
 #include <map>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <sys/stat.h>
 #include <thread>
 
@@ -57,8 +58,8 @@ struct Result {
 Result processFile(const WorkItem& work, const ImportOptions& options) {
     Result result;
     try {
-        if (work.stat.size == 0)
-            throw imaging::DecodeError("empty file (0 bytes)");
+        // No shortcut on the stat size: a file that vanished after the walk has size 0 too,
+        // and must be reported as unreadable, not as empty. Empty files fail in decodeImage.
         std::vector<std::uint8_t> bytes = readFileBytes(work.path, options.maxFileBytes);
         imaging::DecodeOptions decodeOptions;
         decodeOptions.maxPixels = options.maxPixels;
@@ -103,6 +104,10 @@ public:
             add(root);
             return;
         }
+        // Roots may repeat or nest ("photos photos/shoes"): each folder is walked and each
+        // file found once, so that none is counted twice or taken for a duplicate of itself.
+        if (!m_visited.insert(root).second)
+            return;
         fs::directory_iterator entries(root, error);
         if (error) {
             unreadable.push_back({root.string(), "cannot read folder (" + error.message() + ")"});
@@ -139,11 +144,15 @@ public:
 
 private:
     void add(const fs::path& path) {
+        if (!m_visited.insert(path).second)
+            return;
         if (isPhotoFile(path))
             photos.push_back(path.string());
         else
             ++ignored;
     }
+
+    std::set<fs::path> m_visited;  // folders walked and files found
 };
 
 // Decodes work items on worker threads, at most `window` ahead of the writer, and hands the
@@ -271,7 +280,11 @@ ImportReport importFolders(Catalog& catalog, std::span<const fs::path> roots,
         std::error_code error;
         if (!fs::exists(root, error))
             throw FileError(displayPath(root) + ": no such file or folder");
-        absoluteRoots.push_back(fs::absolute(root).lexically_normal());
+        fs::path absolute = fs::absolute(root).lexically_normal();
+        // "photos/" and "photos" are one folder: drop the trailing separator.
+        if (!absolute.has_filename() && absolute.has_relative_path())
+            absolute = absolute.parent_path();
+        absoluteRoots.push_back(absolute);
     }
 
     ImportReport report;
@@ -326,10 +339,12 @@ ImportReport importFolders(Catalog& catalog, std::span<const fs::path> roots,
     }
 
     DecodePipeline pipeline(work, options, cancel);
+    // A batch of zero would commit empty transactions forever.
+    const auto batchSize = static_cast<std::size_t>(std::max(1, options.batchSize));
     std::size_t index = 0;
     while (index < work.size() && !isCancelled()) {
         catalog::Transaction transaction(catalog.writer());
-        std::size_t batchEnd = std::min(work.size(), index + static_cast<std::size_t>(options.batchSize));
+        std::size_t batchEnd = std::min(work.size(), index + batchSize);
         for (; index < batchEnd; ++index) {
             Result result = pipeline.take(index);
             const WorkItem& item = work[index];

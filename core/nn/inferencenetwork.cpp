@@ -1,0 +1,223 @@
+#include "core/nn/inferencenetwork.h"
+
+#include "core/nn/layers/batchnorm.h"
+#include "core/nn/layers/convolution.h"
+#include "core/nn/layers/l2normalize.h"
+#include "core/nn/layers/linear.h"
+#include "core/nn/layers/pooling.h"
+#include "core/nn/network.h"
+#include "core/nn/parameterstore.h"
+#include "core/nn/threadscope.h"
+#include "core/nn/topology.h"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <stdexcept>
+
+namespace lookalike::nn {
+
+namespace {
+
+using namespace layers;
+
+constexpr std::size_t kMaxCachedPlans = 4;
+
+// Folded parameters of one conv + BN: "<name>.weight" [O, I, K, K] and "<name>.bias" [O].
+void registerFolded(ParameterStore& store, const ConvBnSpec& spec)
+{
+    store.addParameter(spec.name + ".weight", {spec.outChannels, spec.inChannels, spec.kernel, spec.kernel}, false);
+    store.addParameter(spec.name + ".bias", {spec.outChannels}, false);
+}
+
+void fold(ParameterStore& folded, ParameterStore& trained, const ConvBnSpec& spec)
+{
+    const float epsilon = BatchNormOptions{}.epsilon;
+    const std::string bn = spec.name + ".bn.";
+    const float* gamma = trained.value(bn + "weight");
+    const float* beta = trained.value(bn + "bias");
+    const float* mean = trained.state(bn + "running_mean");
+    const float* variance = trained.state(bn + "running_var");
+    const float* weights = trained.value(spec.name + ".weight");
+    float* foldedWeights = folded.value(spec.name + ".weight");
+    float* foldedBias = folded.value(spec.name + ".bias");
+    const std::size_t perOutput = static_cast<std::size_t>(spec.inChannels) * spec.kernel * spec.kernel;
+    for (int o = 0; o < spec.outChannels; ++o) {
+        const float scale = gamma[o] / std::sqrt(variance[o] + epsilon);
+        for (std::size_t i = 0; i < perOutput; ++i)
+            foldedWeights[o * perOutput + i] = weights[o * perOutput + i] * scale;
+        foldedBias[o] = beta[o] - mean[o] * scale;
+    }
+}
+
+ConvolutionShape shapeOf(const ConvBnSpec& spec)
+{
+    return {spec.inChannels, spec.outChannels, spec.kernel, spec.stride, spec.padding};
+}
+
+ConvolutionParameters foldedParameters(ParameterStore& store, const ConvBnSpec& spec)
+{
+    return {store.value(spec.name + ".weight"), nullptr, store.value(spec.name + ".bias"), nullptr};
+}
+
+// relu(conv2'(relu(conv1'(x))) + shortcut'(x)) with BN folded: the add and the final ReLU are
+// post-ops of conv2, accumulating onto the shortcut's output (or x itself) in place.
+// src [N, I, H, W] -> dst [N, O, H / stride, W / stride]
+class FusedResidualBlock {
+public:
+    FusedResidualBlock(Context& context, const ResidualBlockSpec& spec, const memory& src, ParameterStore& store)
+        : m_conv1(context, shapeOf(spec.conv1), src, foldedParameters(store, spec.conv1),
+                  Mode::Inference, ConvolutionFusion{.relu = true}, true)
+    {
+        const memory* addend = &src;
+        if (spec.shortcut) {
+            m_shortcut.emplace(context, shapeOf(*spec.shortcut), src, foldedParameters(store, *spec.shortcut),
+                               Mode::Inference, ConvolutionFusion{}, true);
+            addend = &m_shortcut->dst();
+        }
+        m_conv2.emplace(context, shapeOf(spec.conv2), m_conv1.dst(), foldedParameters(store, spec.conv2),
+                        Mode::Inference, ConvolutionFusion{.relu = true, .addend = addend}, true);
+    }
+
+    void forward()
+    {
+        m_conv1.forward();
+        if (m_shortcut)
+            m_shortcut->forward();
+        m_conv2->forward();
+    }
+    const memory& dst() const { return m_conv2->dst(); }
+
+private:
+    Convolution m_conv1;
+    std::optional<Convolution> m_shortcut;
+    std::optional<Convolution> m_conv2;
+};
+
+}  // namespace
+
+// images [N, C, H, W] -> embeddings [N, D] for one batch size.
+class InferencePlan {
+public:
+    InferencePlan(const Topology& topology, ParameterStore& store, const NetworkConfig& config, int batch)
+        : m_images(plainDesc({batch, config.inChannels, config.inputSize, config.inputSize}), m_context.engine(),
+                   DNNL_MEMORY_NONE),
+          m_stem(m_context, shapeOf(topology.stem), m_images, foldedParameters(store, topology.stem),
+                 Mode::Inference, ConvolutionFusion{.relu = true}, true),
+          m_normalize(batch, topology.embeddingDim),
+          m_embeddings(static_cast<std::size_t>(batch) * topology.embeddingDim)
+    {
+        const memory* current = &m_stem.dst();
+        if (topology.stemPool) {
+            m_stemPool.emplace(m_context, PoolingShape{PoolingKind::Max, 3, 2, 1}, *current, Mode::Inference);
+            current = &m_stemPool->dst();
+        }
+        for (const ResidualBlockSpec& spec : topology.blocks) {
+            m_blocks.push_back(std::make_unique<FusedResidualBlock>(m_context, spec, *current, store));
+            current = &m_blocks.back()->dst();
+        }
+        m_globalPool.emplace(m_context, PoolingShape{PoolingKind::GlobalAverage}, *current, Mode::Inference);
+        m_linear.emplace(m_context, topology.embeddingDim, m_globalPool->dst(),
+                         LinearParameters{store.value("head.linear.weight"), nullptr,
+                                          store.value("head.linear.bias"), nullptr},
+                         Mode::Inference, true);
+        m_features = LayoutAdapter(m_context, m_linear->dst(), plainDesc({batch, topology.embeddingDim}));
+    }
+
+    std::span<const float> forward(std::span<const float> images)
+    {
+        // No backward pass will read the images again, so the caller's buffer is used directly
+        // instead of copied; oneDNN only reads a primitive's src (the const_cast is safe).
+        m_images.set_data_handle(const_cast<float*>(images.data()));
+        m_stem.forward();
+        if (m_stemPool)
+            m_stemPool->forward();
+        for (auto& block : m_blocks)
+            block->forward();
+        m_globalPool->forward();
+        m_linear->forward();
+        m_features.apply(m_context);
+        m_context.stream().wait();
+        m_normalize.forward(floats(m_features.output()), m_embeddings);
+        return m_embeddings;
+    }
+
+private:
+    Context m_context;
+    memory m_images;
+    Convolution m_stem;
+    std::optional<Pooling> m_stemPool;
+    std::vector<std::unique_ptr<FusedResidualBlock>> m_blocks;
+    std::optional<Pooling> m_globalPool;
+    std::optional<Linear> m_linear;
+    LayoutAdapter m_features;
+    L2Normalize m_normalize;
+    std::vector<float> m_embeddings;
+};
+
+struct InferenceNetwork::Impl {
+    NetworkConfig config;
+    Topology topology;
+    ParameterStore store{false};
+    int threads = 0;
+    std::map<int, std::unique_ptr<InferencePlan>> plans;
+};
+
+InferenceNetwork::InferenceNetwork(const Network& network, int threads) : m_impl(std::make_unique<Impl>())
+{
+    m_impl->config = network.config();
+    m_impl->topology = buildTopology(m_impl->config);
+    m_impl->threads = std::max(threads, 0);
+    const Topology& topology = m_impl->topology;
+    ParameterStore& folded = m_impl->store;
+    ParameterStore& trained = network.store();
+
+    forEachConvBn(topology, [&](const ConvBnSpec& spec) { registerFolded(folded, spec); });
+    folded.addParameter("head.linear.weight", {topology.embeddingDim, topology.featureChannels}, false);
+    folded.addParameter("head.linear.bias", {topology.embeddingDim}, false);
+    folded.allocate();
+
+    forEachConvBn(topology, [&](const ConvBnSpec& spec) { fold(folded, trained, spec); });
+    const std::size_t linearWeights = static_cast<std::size_t>(topology.embeddingDim) * topology.featureChannels;
+    std::copy_n(trained.value("head.linear.weight"), linearWeights, folded.value("head.linear.weight"));
+    std::copy_n(trained.value("head.linear.bias"), topology.embeddingDim, folded.value("head.linear.bias"));
+}
+
+InferenceNetwork::~InferenceNetwork() = default;
+InferenceNetwork::InferenceNetwork(InferenceNetwork&&) noexcept = default;
+InferenceNetwork& InferenceNetwork::operator=(InferenceNetwork&&) noexcept = default;
+
+const NetworkConfig& InferenceNetwork::config() const
+{
+    return m_impl->config;
+}
+
+std::span<const float> InferenceNetwork::embed(std::span<const float> images, int batch)
+{
+    const NetworkConfig& config = m_impl->config;
+    if (batch < 1 || batch > 65536)
+        throw std::invalid_argument("InferenceNetwork::embed: batch must be 1..65536");
+    const std::size_t expected = static_cast<std::size_t>(batch) * config.inChannels * config.inputSize
+                                 * config.inputSize;
+    if (images.size() != expected)
+        throw std::invalid_argument("InferenceNetwork::embed: expected images [N, C, H, W] with N = "
+                                    + std::to_string(batch) + ", C = " + std::to_string(config.inChannels)
+                                    + ", H = W = " + std::to_string(config.inputSize));
+    ThreadScope threads(m_impl->threads);
+    auto found = m_impl->plans.find(batch);
+    if (found == m_impl->plans.end()) {
+        if (m_impl->plans.size() >= kMaxCachedPlans)
+            m_impl->plans.clear();
+        found = m_impl->plans
+                    .emplace(batch, std::make_unique<InferencePlan>(m_impl->topology, m_impl->store, config, batch))
+                    .first;
+    }
+    return found->second->forward(images);
+}
+
+void InferenceNetwork::setThreadCount(int threads)
+{
+    m_impl->threads = std::max(threads, 0);
+}
+
+}  // namespace lookalike::nn

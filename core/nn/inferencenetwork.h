@@ -1,0 +1,45 @@
+#pragma once
+// InferenceNetwork: a frozen, fused copy of a Network for computing embeddings fast.
+//
+//   nn::InferenceNetwork embedder(net, /*threads*/ 2);
+//   std::span<const float> embeddings = embedder.embed(images, batch);  // [N, D]
+//
+// At construction every BN is folded into the preceding convolution (w' = w * s, b' = beta -
+// mean * s with s = gamma / sqrt(var + eps)) and ReLU and the residual add become convolution
+// post-ops, so a residual block is two (or three) convolution primitives and nothing else.
+// Results equal net.forward(images, batch, /*training*/ false) up to float rounding.
+// Later changes to the source Network do not affect it (it copies the parameters).
+// Primitives are built once per batch size (a few sizes are cached).
+// Not thread-safe: one thread at a time per instance; separate instances are independent.
+
+#include "core/nn/networkconfig.h"
+
+#include <memory>
+#include <span>
+
+namespace lookalike::nn {
+
+class Network;
+
+class InferenceNetwork {
+public:
+    // threads: OpenMP threads used by embed(); 0 = the OpenMP default (OMP_NUM_THREADS).
+    explicit InferenceNetwork(const Network& network, int threads = 0);
+    ~InferenceNetwork();
+    InferenceNetwork(InferenceNetwork&&) noexcept;
+    InferenceNetwork& operator=(InferenceNetwork&&) noexcept;
+
+    const NetworkConfig& config() const;
+
+    // images [N, C, H, W] plain -> embeddings [N, D], rows of unit L2 norm; valid until the
+    // next embed(). Throws std::invalid_argument for a wrong span size or batch < 1.
+    std::span<const float> embed(std::span<const float> images, int batch);
+
+    void setThreadCount(int threads);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace lookalike::nn

@@ -1,0 +1,104 @@
+#include "core/nn/layers/residualblock.h"
+
+namespace lookalike::nn::layers {
+
+namespace {
+
+ConvolutionShape shapeOf(const ConvBnSpec& spec)
+{
+    return {spec.inChannels, spec.outChannels, spec.kernel, spec.stride, spec.padding};
+}
+
+ConvolutionParameters convolutionParameters(const ConvBnSpec& spec, ParameterStore& store)
+{
+    const std::string name = spec.name + ".weight";
+    return {store.value(name), store.gradient(name), nullptr, nullptr};
+}
+
+BatchNormParameters normParameters(const ConvBnSpec& spec, ParameterStore& store)
+{
+    const std::string prefix = spec.name + ".bn.";
+    return {store.value(prefix + "weight"), store.value(prefix + "bias"),
+            store.gradient(prefix + "weight"), store.gradient(prefix + "bias"),
+            store.state(prefix + "running_mean"), store.state(prefix + "running_var")};
+}
+
+memory shortcutOutput(const std::optional<ConvBn>& shortcut, const memory& src)
+{
+    return shortcut ? shortcut->dst() : src;
+}
+
+}  // namespace
+
+ConvBn::ConvBn(Context& context, const ConvBnSpec& spec, const memory& src, ParameterStore& store,
+               Mode mode, bool relu)
+    : m_convolution(context, shapeOf(spec), src, convolutionParameters(spec, store), mode),
+      m_norm(context, m_convolution.dst(), normParameters(spec, store), mode,
+             BatchNormOptions{.fuseRelu = relu})
+{
+}
+
+void ConvBn::forward()
+{
+    m_convolution.forward();
+    m_norm.forward();
+}
+
+void ConvBn::prepareBackward(const memory& diffDst, bool needDiffSrc)
+{
+    m_norm.prepareBackward(diffDst);
+    m_convolution.prepareBackward(m_norm.diffSrc(), needDiffSrc);
+}
+
+void ConvBn::backward()
+{
+    m_norm.backward();
+    m_convolution.backward();
+}
+
+ResidualBlock::ResidualBlock(Context& context, const ResidualBlockSpec& spec, const memory& src,
+                             ParameterStore& store, Mode mode)
+    : m_context(context),
+      m_src(src),
+      m_conv1(context, spec.conv1, src, store, mode, true),
+      m_conv2(context, spec.conv2, m_conv1.dst(), store, mode, false),
+      m_shortcut(spec.shortcut ? std::optional<ConvBn>(std::in_place, context, *spec.shortcut, src,
+                                                       store, mode, false)
+                               : std::nullopt),
+      // In place over bn2's output: BN backward reads its src, never its dst.
+      m_join(context, m_conv2.dst(), shortcutOutput(m_shortcut, src), true, true)
+{
+}
+
+void ResidualBlock::forward()
+{
+    m_conv1.forward();
+    m_conv2.forward();
+    if (m_shortcut)
+        m_shortcut->forward();
+    m_join.forward();
+}
+
+void ResidualBlock::prepareBackward(const memory& diffDst)
+{
+    m_join.prepareBackward(diffDst);
+    const memory& diffJoin = m_join.diffSrc();
+    m_conv2.prepareBackward(diffJoin, true);
+    m_conv1.prepareBackward(m_conv2.diffSrc(), true);
+    if (m_shortcut)
+        m_shortcut->prepareBackward(diffJoin, true);
+    const memory diffShortcut = m_shortcut ? m_shortcut->diffSrc() : diffJoin;
+    m_gradientSum.emplace(m_context, m_conv1.diffSrc(), diffShortcut, false, true);
+}
+
+void ResidualBlock::backward()
+{
+    m_join.backward();
+    m_conv2.backward();
+    m_conv1.backward();
+    if (m_shortcut)
+        m_shortcut->backward();
+    m_gradientSum->forward();
+}
+
+}  // namespace lookalike::nn::layers

@@ -1,0 +1,154 @@
+#include "core/training/trainer.h"
+
+#include "core/metric/pk_batch_sampler.h"
+#include "core/nn/inferencenetwork.h"
+#include "core/nn/learningrateschedule.h"
+#include "core/nn/optimizer.h"
+#include "core/training/image_tensor.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <optional>
+#include <stdexcept>
+
+namespace lookalike::training {
+
+namespace {
+
+// A per-sample seed that depends only on (seed, step, slot), so augmentation is the same
+// whatever the thread count or the order in which slots are filled.
+std::uint64_t sampleSeed(std::uint64_t seed, std::int64_t step, std::size_t slot) {
+    std::uint64_t x = seed * 0x9E3779B97F4A7C15ull + static_cast<std::uint64_t>(step) * 0xBF58476D1CE4E5B9ull +
+                      slot * 0x94D049BB133111EBull;
+    x ^= x >> 31;
+    x *= 0xD6E8FEB86659FD93ull;
+    x ^= x >> 32;
+    return x;
+}
+
+}  // namespace
+
+std::int64_t trainingSteps(const TrainingConfig& config, std::size_t imageCount) {
+    double batch = static_cast<double>(config.labelsPerBatch * config.samplesPerLabel);
+    return std::max<std::int64_t>(1, std::llround(config.epochs * static_cast<double>(imageCount) / batch));
+}
+
+TrainingResult train(nn::Network& network, const LabelledImageSet& data, const TrainingConfig& config,
+                     const std::function<void(const StepLog&)>& onStep, const CancelToken* cancel) {
+    if (data.images.size() != data.labels.size())
+        throw std::invalid_argument("train: every image needs a label");
+    // Checked here because nothing may throw inside the parallel loops below.
+    for (const cv::Mat& image : data.images)
+        if (image.empty() || image.depth() != CV_8U || (image.channels() != 1 && image.channels() != 3))
+            throw std::invalid_argument("train: every image must be a non-empty 8-bit gray or colour image");
+    const nn::NetworkConfig& architecture = network.config();
+    const int channels = architecture.inChannels;
+    const int size = architecture.inputSize;
+    const std::size_t imageValues = static_cast<std::size_t>(channels) * size * size;
+
+    metric::PkSamplerConfig samplerConfig;
+    samplerConfig.labelsPerBatch = config.labelsPerBatch;
+    samplerConfig.samplesPerLabel = config.samplesPerLabel;
+    samplerConfig.shrinkLabelsPerBatch = true;
+    samplerConfig.seed = config.seed;
+    metric::PkBatchSampler sampler(data.labels, samplerConfig);
+    const int batchSize = static_cast<int>(sampler.batchSize());
+
+    metric::TripletLoss loss(config.loss);
+    metric::CollapseDetector collapseDetector(config.loss, config.collapse);
+    network.setThreadCount(config.threads);
+    nn::AdamW optimizer(network.parameters(), {.weightDecay = config.weightDecay});
+    const std::int64_t totalSteps = trainingSteps(config, data.images.size());
+    const auto warmup = static_cast<std::int64_t>(config.warmupFraction * static_cast<double>(totalSteps));
+    nn::LearningRateSchedule schedule(config.learningRate, warmup, totalSteps, config.finalLearningRate);
+
+    std::optional<imaging::Augmentation> augmentation;
+    if (config.augment) {
+        imaging::AugmentationConfig augmentationConfig = config.augmentation;
+        augmentationConfig.outputSize = size;
+        augmentation.emplace(augmentationConfig);
+    }
+
+    std::vector<float> images(static_cast<std::size_t>(batchSize) * imageValues);
+    std::vector<float> gradient(static_cast<std::size_t>(batchSize) * architecture.embeddingDim);
+    TrainingResult result;
+    result.log.reserve(static_cast<std::size_t>(totalSteps));
+    const auto start = std::chrono::steady_clock::now();
+
+    for (std::int64_t step = 0; step < totalSteps; ++step) {
+        if (cancel && cancel->isCancelled()) {
+            result.cancelled = true;
+            break;
+        }
+        metric::PkBatch batch = sampler.nextBatch();
+#pragma omp parallel for num_threads(config.threads) schedule(dynamic)
+        for (int slot = 0; slot < batchSize; ++slot) {
+            const cv::Mat& source = data.images[batch.indices[static_cast<std::size_t>(slot)]];
+            std::span<float> out(images.data() + static_cast<std::size_t>(slot) * imageValues, imageValues);
+            if (augmentation) {
+                // Pad first, so an augmented view is a crop of exactly what embedding sees.
+                cv::Mat view = augmentation->apply(padToSquareOnWhite(source),
+                                                   sampleSeed(config.seed, step, static_cast<std::size_t>(slot)));
+                imageToTensor(view, channels, size, out);
+            } else {
+                imageToTensor(source, channels, size, out);
+            }
+        }
+        std::span<const float> embeddings = network.forward(images, batchSize, true);
+        metric::EmbeddingsView view{embeddings, static_cast<std::size_t>(batchSize),
+                                    static_cast<std::size_t>(architecture.embeddingDim)};
+        StepLog entry;
+        entry.step = step;
+        entry.totalSteps = totalSteps;
+        entry.learningRate = schedule.at(step);
+        entry.stats = loss.compute(view, batch.labels, gradient);
+        network.backward(gradient);
+        optimizer.step(entry.learningRate);
+        entry.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        result.log.push_back(entry);
+        result.steps = step + 1;
+        if (onStep)
+            onStep(entry);
+        if (metric::CollapseReport report = collapseDetector.update(entry.stats)) {
+            result.collapse = report;
+            if (config.stopOnCollapse)
+                break;
+        }
+    }
+    result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    return result;
+}
+
+std::vector<float> embedImages(const nn::Network& network, const std::vector<cv::Mat>& images, int batch,
+                               int threads, const ProgressCallback& progress, const CancelToken* cancel) {
+    const nn::NetworkConfig& architecture = network.config();
+    const int channels = architecture.inChannels;
+    const int size = architecture.inputSize;
+    const std::size_t imageValues = static_cast<std::size_t>(channels) * size * size;
+    const std::size_t dimension = static_cast<std::size_t>(architecture.embeddingDim);
+    nn::InferenceNetwork embedder(network, threads);
+
+    std::vector<float> embeddings(images.size() * dimension);
+    std::vector<float> tensor(static_cast<std::size_t>(batch) * imageValues);
+    Progress status;
+    status.total = static_cast<std::int64_t>(images.size());
+    for (std::size_t first = 0; first < images.size(); first += static_cast<std::size_t>(batch)) {
+        if (cancel && cancel->isCancelled())
+            throw Cancelled();
+        const int count = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(batch), images.size() - first));
+#pragma omp parallel for num_threads(threads)
+        for (int i = 0; i < count; ++i)
+            imageToTensor(images[first + static_cast<std::size_t>(i)], channels, size,
+                          {tensor.data() + static_cast<std::size_t>(i) * imageValues, imageValues});
+        std::span<const float> out =
+            embedder.embed({tensor.data(), static_cast<std::size_t>(count) * imageValues}, count);
+        std::copy(out.begin(), out.end(), embeddings.begin() + static_cast<std::ptrdiff_t>(first * dimension));
+        status.done = static_cast<std::int64_t>(first) + count;
+        if (progress)
+            progress(status);
+    }
+    return embeddings;
+}
+
+}  // namespace lookalike::training

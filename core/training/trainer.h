@@ -1,0 +1,80 @@
+#pragma once
+// Trains an embedding network with triplet loss on labelled images:
+// P x K batches -> augmentation -> forward -> mined triplet loss -> backward -> AdamW.
+//
+// Labels are group ids: images with the same label should embed close together. For
+// self-supervised training give every image its own label; the sampler then repeats it K times
+// and augmentation turns the copies into different views.
+
+#include "core/imaging/augmentation.h"
+#include "core/metric/collapse_detector.h"
+#include "core/metric/triplet_loss.h"
+#include "core/nn/network.h"
+#include "core/util/progress.h"
+
+#include <opencv2/core/mat.hpp>
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace lookalike::training {
+
+struct LabelledImageSet {
+    std::vector<cv::Mat> images;        // CV_8UC1 or CV_8UC3, any size
+    std::vector<std::int64_t> labels;   // [images.size()]
+};
+
+struct TrainingConfig {
+    metric::TripletLossConfig loss{metric::TripletMining::BatchAll, 0.2f, false};
+    std::size_t labelsPerBatch = 16;   // P
+    std::size_t samplesPerLabel = 4;   // K
+    double epochs = 1.0;               // passes over the images (steps = epochs * N / (P * K))
+    float learningRate = 2e-3f;
+    float finalLearningRate = 1e-5f;
+    float weightDecay = 5e-4f;
+    double warmupFraction = 0.05;      // of all steps
+    bool augment = true;
+    imaging::AugmentationConfig augmentation;
+    metric::CollapseDetectorConfig collapse;
+    bool stopOnCollapse = true;
+    int threads = 2;
+    std::uint64_t seed = 1;
+};
+
+struct StepLog {
+    std::int64_t step = 0;        // 0-based
+    std::int64_t totalSteps = 0;
+    float learningRate = 0.0f;
+    metric::TripletStats stats;
+    double seconds = 0.0;         // since training started
+};
+
+struct TrainingResult {
+    std::int64_t steps = 0;       // steps run
+    double seconds = 0.0;
+    bool cancelled = false;
+    metric::CollapseReport collapse;  // set when training collapsed
+    std::vector<StepLog> log;         // one entry per step
+};
+
+// Number of steps a config runs on a data set of `imageCount` images.
+std::int64_t trainingSteps(const TrainingConfig& config, std::size_t imageCount);
+
+// Trains `network` in place. onStep (optional) is called after every step. Throws
+// std::invalid_argument for bad data (mismatched labels, fewer than 2 labels); a set cancel
+// token ends training after the current step with result.cancelled.
+TrainingResult train(nn::Network& network, const LabelledImageSet& data,
+                     const TrainingConfig& config,
+                     const std::function<void(const StepLog&)>& onStep = {},
+                     const CancelToken* cancel = nullptr);
+
+// Embeds every image with the fused inference network, in batches; returns [N, D].
+// progress reports images done; a set cancel token throws Cancelled.
+std::vector<float> embedImages(const nn::Network& network, const std::vector<cv::Mat>& images,
+                               int batch = 64, int threads = 2,
+                               const ProgressCallback& progress = {},
+                               const CancelToken* cancel = nullptr);
+
+}  // namespace lookalike::training

@@ -1,0 +1,302 @@
+// End-to-end: runs the built lookalike-cli on temporary folders and checks exit codes and
+// what a person sees on stdout and stderr.
+
+#include "core/datasets/fashion_mnist.h"
+#include "tests/support/temp_dir.h"
+#include "tests/support/test_images.h"
+
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <sstream>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#ifndef LOOKALIKE_CLI_PATH
+#error "LOOKALIKE_CLI_PATH must name the lookalike-cli binary under test"
+#endif
+
+using namespace lookalike;
+namespace fs = std::filesystem;
+
+namespace {
+
+struct RunResult {
+    int exitCode = -1;
+    std::string out;
+    std::string err;
+};
+
+// Runs lookalike-cli with `args` in a clean environment whose HOME and XDG_DATA_HOME point
+// into `home`, so no test can touch the real user's default library.
+RunResult runCli(const std::vector<std::string>& args, const fs::path& home) {
+    fs::path outPath = home / "stdout.txt";
+    fs::path errPath = home / "stderr.txt";
+    std::vector<std::string> environment = {"HOME=" + home.string(),
+                                            "XDG_DATA_HOME=" + (home / "data").string(),
+                                            "PATH=/usr/bin:/bin", "LC_ALL=C"};
+    std::vector<std::string> argv = {LOOKALIKE_CLI_PATH};
+    argv.insert(argv.end(), args.begin(), args.end());
+
+    pid_t child = ::fork();
+    if (child == 0) {
+        int in = ::open("/dev/null", O_RDONLY);
+        int out = ::open(outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int err = ::open(errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (in < 0 || out < 0 || err < 0)
+            ::_exit(126);
+        ::dup2(in, 0);
+        ::dup2(out, 1);
+        ::dup2(err, 2);
+        std::vector<char*> rawArgs;
+        for (std::string& arg : argv)
+            rawArgs.push_back(arg.data());
+        rawArgs.push_back(nullptr);
+        std::vector<char*> rawEnvironment;
+        for (std::string& variable : environment)
+            rawEnvironment.push_back(variable.data());
+        rawEnvironment.push_back(nullptr);
+        ::execve(rawArgs[0], rawArgs.data(), rawEnvironment.data());
+        ::_exit(127);
+    }
+    RunResult result;
+    int status = 0;
+    if (child < 0 || ::waitpid(child, &status, 0) != child) {
+        ADD_FAILURE() << "could not run " << LOOKALIKE_CLI_PATH;
+        return result;
+    }
+    result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+    result.out = fixtures::readText(outPath);
+    result.err = fixtures::readText(errPath);
+    return result;
+}
+
+std::vector<std::string> lines(const std::string& text) {
+    std::vector<std::string> result;
+    std::istringstream stream(text);
+    for (std::string line; std::getline(stream, line);)
+        result.push_back(line);
+    return result;
+}
+
+bool contains(const std::string& text, const std::string& needle) {
+    return text.find(needle) != std::string::npos;
+}
+
+class CliTest : public ::testing::Test {
+protected:
+    RunResult run(const std::vector<std::string>& args) { return runCli(args, home.path()); }
+
+    // Three good photos, three bad ones and a note that is not a photo.
+    void makeMixedFolder() {
+        fixtures::writeBytes(photos / "shirt.jpg", fixtures::encodeImage(fixtures::makePhoto(64, 48, 1), ".jpg"));
+        fixtures::writeBytes(photos / "shoes" / "boot.png", fixtures::encodeImage(fixtures::makePhoto(30, 40, 2), ".png"));
+        fixtures::writeBytes(photos / "shoes" / "sandal.webp", fixtures::encodeImage(fixtures::makePhoto(50, 50, 3), ".webp"));
+        fixtures::writeText(photos / "readme.jpg", "not really a photo");
+        fixtures::writeBytes(photos / "empty.png", {});
+        fixtures::writeBytes(photos / "huge.png", fixtures::pngHeaderDeclaring(20000, 20000));
+        fixtures::writeText(photos / "notes.txt", "ignored");
+    }
+
+    fixtures::TempDir home;
+    fixtures::TempDir work;
+    fs::path photos = work / "photos";
+    fs::path library = work / "library";
+};
+
+}  // namespace
+
+TEST_F(CliTest, VersionPrintsTheProjectVersion) {
+    RunResult result = run({"--version"});
+    EXPECT_EQ(result.exitCode, 0);
+    EXPECT_EQ(result.out, std::string("lookalike-cli ") + LOOKALIKE_VERSION + "\n");
+    EXPECT_EQ(result.err, "");
+}
+
+TEST_F(CliTest, HelpListsEveryCommandAndTheDefaultLibrary) {
+    RunResult result = run({"--help"});
+    EXPECT_EQ(result.exitCode, 0);
+    EXPECT_TRUE(contains(result.out, "Usage: lookalike-cli [--library DIR] COMMAND")) << result.out;
+    for (const char* command : {"import DIR...", "list", "stats", "sample DIR", "demo"})
+        EXPECT_TRUE(contains(result.out, std::string("\n  ") + command)) << command;
+    EXPECT_TRUE(contains(result.out, (home / "data" / "lookalike" / "library").string())) << result.out;
+    EXPECT_EQ(result.err, "");
+    EXPECT_EQ(run({"import", "--help"}).exitCode, 0);
+}
+
+TEST_F(CliTest, NoCommandPrintsHelpToStderrWithUsageExit) {
+    RunResult result = run({});
+    EXPECT_EQ(result.exitCode, 2);
+    EXPECT_EQ(result.out, "");
+    EXPECT_TRUE(contains(result.err, "Usage: lookalike-cli")) << result.err;
+}
+
+TEST_F(CliTest, UsageErrorsExitWithTwoAndSayWhatIsWrong) {
+    struct Case {
+        std::vector<std::string> args;
+        std::string message;
+    };
+    std::string dir = work.path().string();
+    for (const Case& c : std::vector<Case>{
+             {{"frobnicate"}, "unknown command 'frobnicate'"},
+             {{"--bogus", "list"}, "unknown option '--bogus'"},
+             {{"--library"}, "--library needs a folder"},
+             {{"--library="}, "--library needs a folder"},
+             {{"import"}, "import needs at least one folder"},
+             {{"import", dir, "--threads", "abc"}, "--threads expects a whole number from 1 to 64, not 'abc'"},
+             {{"import", dir, "--threads=0"}, "--threads expects a whole number from 1 to 64, not '0'"},
+             {{"import", dir, "--threads"}, "--threads needs a value"},
+             {{"list", "extra"}, "list takes no arguments"},
+             {{"list", "--color", "red"}, "list: unknown option '--color'"},
+             {{"list", "--limit", "-3"}, "--limit expects a whole number"},
+             {{"stats", "x"}, "stats takes no arguments"},
+             {{"sample"}, "sample needs one output folder"},
+             {{"demo", "x"}, "demo takes no arguments"},
+         }) {
+        RunResult result = run(c.args);
+        std::string shown;
+        for (const std::string& arg : c.args)
+            shown += arg + " ";
+        EXPECT_EQ(result.exitCode, 2) << shown;
+        EXPECT_TRUE(contains(result.err, "lookalike-cli: " + c.message)) << shown << "\n" << result.err;
+        EXPECT_TRUE(contains(result.err, "Try 'lookalike-cli --help'.")) << shown;
+        EXPECT_EQ(result.out, "") << shown;
+    }
+    EXPECT_FALSE(fs::exists(home / "data" / "lookalike")) << "a usage error created a library";
+}
+
+TEST_F(CliTest, ImportReportsCountsAndOneLinePerBadFile) {
+    makeMixedFolder();
+    RunResult result = run({"--library", library.string(), "import", photos.string()});
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+    std::vector<std::string> out = lines(result.out);
+    ASSERT_FALSE(out.empty());
+    EXPECT_EQ(out[0], "Imported 3, updated 0, skipped 0 unchanged, 0 duplicates, 3 failed "
+                      "(1 other file ignored).");
+    ASSERT_EQ(out.size(), 6u) << result.out;
+    EXPECT_EQ(out[1], "Failed:");
+    EXPECT_EQ(out[2], "  " + (photos / "empty.png").string() + ": empty file (0 bytes)");
+    EXPECT_TRUE(out[3].starts_with("  " + (photos / "huge.png").string() + ": image too large: 20000x20000"))
+        << out[3];
+    EXPECT_EQ(out[4], "  " + (photos / "readme.jpg").string() + ": not an image (unknown format)");
+    EXPECT_EQ(out[5], "Library: " + library.string() + " (3 items)");
+    EXPECT_TRUE(fs::exists(library / "catalog.db"));
+    EXPECT_EQ(result.err, "");  // no progress line when stderr is not a terminal
+}
+
+TEST_F(CliTest, ReimportSaysSkipped) {
+    makeMixedFolder();
+    ASSERT_EQ(run({"--library", library.string(), "import", photos.string()}).exitCode, 0);
+    RunResult again = run({"--library=" + library.string(), "import", photos.string(), "--threads", "1"});
+    EXPECT_EQ(again.exitCode, 0) << again.err;
+    EXPECT_TRUE(again.out.starts_with("Imported 0, updated 0, skipped 3 unchanged, 0 duplicates, 3 failed"))
+        << again.out;
+    EXPECT_TRUE(contains(again.out, "(3 items)")) << again.out;
+}
+
+TEST_F(CliTest, ImportCountsDuplicates) {
+    fixtures::Bytes jpeg = fixtures::encodeImage(fixtures::makePhoto(20, 20, 4), ".jpg");
+    fixtures::writeBytes(photos / "a.jpg", jpeg);
+    fixtures::writeBytes(photos / "b.jpg", jpeg);
+    RunResult result = run({"--library", library.string(), "import", photos.string()});
+    EXPECT_EQ(result.exitCode, 0);
+    EXPECT_TRUE(result.out.starts_with("Imported 1, updated 0, skipped 0 unchanged, 1 duplicate, 0 failed."))
+        << result.out;
+}
+
+TEST_F(CliTest, ListPrintsIdNameAndPathOfEveryItem) {
+    makeMixedFolder();
+    ASSERT_EQ(run({"--library", library.string(), "import", photos.string()}).exitCode, 0);
+    RunResult result = run({"--library", library.string(), "list"});
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_EQ(lines(result.out),
+              (std::vector<std::string>{"1\tshirt\t" + (photos / "shirt.jpg").string(),
+                                        "2\tboot\t" + (photos / "shoes" / "boot.png").string(),
+                                        "3\tsandal\t" + (photos / "shoes" / "sandal.webp").string()}));
+    RunResult page = run({"--library", library.string(), "list", "--offset", "1", "--limit", "1"});
+    EXPECT_EQ(page.exitCode, 0);
+    EXPECT_EQ(lines(page.out), std::vector<std::string>{"2\tboot\t" + (photos / "shoes" / "boot.png").string()});
+}
+
+TEST_F(CliTest, StatsSummarisesTheLibrary) {
+    makeMixedFolder();
+    ASSERT_EQ(run({"--library", library.string(), "import", photos.string()}).exitCode, 0);
+    RunResult result = run({"--library", library.string(), "stats"});
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+    std::vector<std::string> out = lines(result.out);
+    ASSERT_EQ(out.size(), 8u) << result.out;
+    EXPECT_EQ(out[0], "Library:      " + library.string());
+    EXPECT_EQ(out[1], "Items:        3");
+    EXPECT_EQ(out[2], "Files:        3");
+    EXPECT_EQ(out[3], "Folders:      1");
+    EXPECT_EQ(out[4], "Groups:       0");
+    EXPECT_EQ(out[5], "Import runs:  1");
+    EXPECT_TRUE(out[6].starts_with("Thumbnails:   ") && out[6].ends_with(" KB")) << out[6];
+    EXPECT_EQ(out[7], "Megapixels:   0.0");  // 64*48 + 30*40 + 50*50 pixels
+}
+
+TEST_F(CliTest, ReadingCommandsOnAMissingLibraryFailWithoutCreatingIt) {
+    for (const char* command : {"list", "stats"}) {
+        RunResult result = run({"--library", library.string(), command});
+        EXPECT_EQ(result.exitCode, 1) << command;
+        EXPECT_TRUE(contains(result.err, "lookalike-cli: No library at " + library.string())) << result.err;
+        EXPECT_TRUE(contains(result.err, "import a folder first")) << result.err;
+        EXPECT_EQ(result.out, "");
+    }
+    EXPECT_FALSE(fs::exists(library));
+    // Without --library the default one is meant, and it is not there either.
+    RunResult result = run({"list"});
+    EXPECT_EQ(result.exitCode, 1);
+    EXPECT_TRUE(contains(result.err, (home / "data" / "lookalike" / "library").string())) << result.err;
+}
+
+TEST_F(CliTest, ImportOfAMissingFolderFails) {
+    RunResult result = run({"--library", library.string(), "import", (work / "nowhere").string()});
+    EXPECT_EQ(result.exitCode, 1);
+    EXPECT_EQ(result.err, "lookalike-cli: " + (work / "nowhere").string() + ": no such file or folder\n");
+}
+
+TEST_F(CliTest, ADamagedCatalogIsReportedNotOverwritten) {
+    makeMixedFolder();
+    fixtures::writeText(library / "catalog.db", std::string(3000, 'z'));
+    for (const std::vector<std::string>& args : std::vector<std::vector<std::string>>{
+             {"--library", library.string(), "import", photos.string()},
+             {"--library", library.string(), "list"}}) {
+        RunResult result = run(args);
+        EXPECT_EQ(result.exitCode, 1);
+        EXPECT_TRUE(contains(result.err, "damaged or not a catalog")) << result.err;
+    }
+    EXPECT_EQ(fixtures::readText(library / "catalog.db"), std::string(3000, 'z'));
+}
+
+TEST_F(CliTest, DemoImportsThreeHundredSampleProducts) {
+    if (!fs::exists(datasets::defaultFashionMnistDir() / "t10k-images-idx3-ubyte.gz"))
+        GTEST_SKIP() << "Fashion-MNIST is not installed (Debian package dataset-fashion-mnist)";
+    RunResult result = run({"--library", library.string(), "demo"});
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+    std::vector<std::string> out = lines(result.out);
+    ASSERT_EQ(out.size(), 3u) << result.out;
+    EXPECT_EQ(out[0], "Sample catalog: 300 Fashion-MNIST product photos in " +
+                          (library / "sample-photos").string());
+    EXPECT_EQ(out[1], "Imported 300, updated 0, skipped 0 unchanged, 0 duplicates, 0 failed.");
+    EXPECT_EQ(out[2], "Library: " + library.string() + " (300 items)");
+
+    RunResult list = run({"--library", library.string(), "list"});
+    EXPECT_EQ(lines(list.out).size(), 300u);
+    // Running the demo again finds everything in place.
+    RunResult again = run({"--library", library.string(), "demo"});
+    EXPECT_EQ(again.exitCode, 0);
+    EXPECT_TRUE(contains(again.out, "Imported 0, updated 0, skipped 300 unchanged")) << again.out;
+}
+
+TEST_F(CliTest, SampleWritesTheRequestedNumberOfPhotos) {
+    if (!fs::exists(datasets::defaultFashionMnistDir() / "t10k-images-idx3-ubyte.gz"))
+        GTEST_SKIP() << "Fashion-MNIST is not installed (Debian package dataset-fashion-mnist)";
+    RunResult result = run({"sample", (work / "sample").string(), "--count", "20"});
+    EXPECT_EQ(result.exitCode, 0) << result.err;
+    EXPECT_EQ(result.out, "Wrote 20 Fashion-MNIST photos to " + (work / "sample").string() + "\n");
+    int files = 0;
+    for (const auto& entry : fs::recursive_directory_iterator(work / "sample"))
+        files += entry.is_regular_file() ? 1 : 0;
+    EXPECT_EQ(files, 20);
+}

@@ -1,0 +1,56 @@
+#pragma once
+// Small networks and data shared by the public-API tests (network, inference, checkpoint,
+// determinism). Small enough that a forward pass takes well under a millisecond.
+
+#include "core/nn/network.h"
+
+#include <cstdint>
+#include <random>
+#include <span>
+#include <vector>
+
+namespace lookalike::nn::testing {
+
+// 1 x 12 x 12 grayscale, width 4, two stages, embedding 8; with or without the stem pool.
+inline NetworkConfig tinyConfig(bool downsampleStem = false)
+{
+    NetworkConfig config;
+    config.inChannels = 1;
+    config.inputSize = downsampleStem ? 16 : 12;
+    config.width = 4;
+    config.embeddingDim = 8;
+    config.blocksPerStage = {1, 1};
+    config.downsampleStem = downsampleStem;
+    return config;
+}
+
+inline std::vector<float> copyOf(std::span<const float> values)
+{
+    return {values.begin(), values.end()};
+}
+
+inline std::vector<float> randomImages(const NetworkConfig& config, int batch, std::uint32_t seed)
+{
+    std::mt19937 random(seed);
+    std::uniform_real_distribution<float> uniform(-1.f, 1.f);
+    std::vector<float> images(static_cast<std::size_t>(batch) * config.inChannels * config.inputSize * config.inputSize);
+    for (float& value : images)
+        value = uniform(random);
+    return images;
+}
+
+// Gives BN non-trivial running statistics and scale/shift, as after some training.
+inline void perturbStatistics(Network& network, std::uint32_t seed)
+{
+    std::mt19937 random(seed);
+    std::uniform_real_distribution<float> uniform(0.5f, 1.5f);
+    for (const StateTensor& state : network.states())
+        for (float& value : state.data)
+            value = state.name.ends_with("running_var") ? uniform(random) : uniform(random) - 1.f;
+    for (const Parameter& parameter : network.parameters())
+        if (parameter.name.find(".bn.") != std::string::npos)
+            for (float& value : parameter.data)
+                value = parameter.name.ends_with(".bn.weight") ? uniform(random) : uniform(random) - 1.f;
+}
+
+}  // namespace lookalike::nn::testing

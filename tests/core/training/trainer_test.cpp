@@ -1,0 +1,148 @@
+// The training loop on small self-made data: it must learn, be deterministic for a seed, and
+// stop when cancelled.
+
+#include "core/metric/retrieval_metrics.h"
+#include "core/training/trainer.h"
+
+#include <gtest/gtest.h>
+#include <opencv2/imgproc.hpp>
+
+#include <random>
+
+using namespace lookalike;
+
+namespace {
+
+// Four shape classes (filled circle, square, horizontal bar, vertical bar) drawn at random
+// positions and sizes on white: a task the network can only solve by learning shapes.
+training::LabelledImageSet shapes(int perClass, std::uint64_t seed) {
+    training::LabelledImageSet set;
+    std::mt19937 random(static_cast<unsigned>(seed));
+    std::uniform_int_distribution<int> centre(10, 22), radius(4, 7), shade(0, 90);
+    for (int i = 0; i < perClass; ++i) {
+        for (int label = 0; label < 4; ++label) {
+            cv::Mat image(32, 32, CV_8UC1, cv::Scalar(255));
+            cv::Point c(centre(random), centre(random));
+            int r = radius(random);
+            cv::Scalar ink(shade(random));
+            switch (label) {
+            case 0: cv::circle(image, c, r, ink, cv::FILLED); break;
+            case 1: cv::rectangle(image, c - cv::Point(r, r), c + cv::Point(r, r), ink, cv::FILLED); break;
+            case 2: cv::rectangle(image, c - cv::Point(r + 4, 2), c + cv::Point(r + 4, 2), ink, cv::FILLED); break;
+            default: cv::rectangle(image, c - cv::Point(2, r + 4), c + cv::Point(2, r + 4), ink, cv::FILLED); break;
+            }
+            set.images.push_back(image);
+            set.labels.push_back(label);
+        }
+    }
+    return set;
+}
+
+nn::NetworkConfig smallNetwork() {
+    nn::NetworkConfig config = nn::NetworkConfig::forInput(1, 32);
+    config.width = 8;
+    config.blocksPerStage = {1, 1};
+    config.embeddingDim = 16;
+    return config;
+}
+
+training::TrainingConfig quickConfig() {
+    training::TrainingConfig config;
+    config.labelsPerBatch = 4;
+    config.samplesPerLabel = 8;
+    config.epochs = 6;
+    config.learningRate = 3e-3f;
+    config.threads = 2;
+    config.seed = 3;
+    config.augment = false;
+    return config;
+}
+
+double recallAt1(const nn::Network& network, const training::LabelledImageSet& set) {
+    std::vector<float> embeddings = training::embedImages(network, set.images, 32, 2);
+    metric::RetrievalConfig retrieval;
+    retrieval.recallAtK = {1};
+    auto metrics = metric::evaluateRetrieval(
+        {embeddings, set.images.size(), static_cast<std::size_t>(network.config().embeddingDim)}, set.labels,
+        retrieval);
+    return metrics.recallAtK.front().recall;
+}
+
+}  // namespace
+
+TEST(Trainer, LearnsToSeparateShapesItHasNotSeen) {
+    training::LabelledImageSet train = shapes(64, 1);
+    training::LabelledImageSet test = shapes(32, 2);
+    nn::Network network(smallNetwork(), 5);
+    double before = recallAt1(network, test);
+
+    training::TrainingResult result = training::train(network, train, quickConfig());
+    double after = recallAt1(network, test);
+
+    ASSERT_EQ(result.steps, training::trainingSteps(quickConfig(), train.images.size()));
+    ASSERT_EQ(result.log.size(), static_cast<std::size_t>(result.steps));
+    EXPECT_FALSE(result.collapse);
+    // The loss of the last steps is below that of the first ones.
+    auto meanLoss = [&](std::size_t from, std::size_t to) {
+        double sum = 0;
+        for (std::size_t i = from; i < to; ++i)
+            sum += result.log[i].stats.loss;
+        return sum / static_cast<double>(to - from);
+    };
+    std::size_t n = result.log.size();
+    EXPECT_LT(meanLoss(n - 5, n), 0.7 * meanLoss(0, 5));
+    EXPECT_GT(after, 0.95) << "before training: " << before;
+    EXPECT_GT(after, before + 0.1);
+}
+
+TEST(Trainer, SameSeedSameResultWithAugmentation) {
+    training::LabelledImageSet train = shapes(16, 1);
+    training::TrainingConfig config = quickConfig();
+    config.epochs = 1;
+    config.augment = true;
+    nn::Network first(smallNetwork(), 5);
+    nn::Network second(smallNetwork(), 5);
+    training::train(first, train, config);
+    training::train(second, train, config);
+    std::vector<float> a = training::embedImages(first, train.images, 16, 2);
+    std::vector<float> b = training::embedImages(second, train.images, 16, 2);
+    ASSERT_EQ(a, b);
+}
+
+TEST(Trainer, CancelStopsAfterTheCurrentStep) {
+    training::LabelledImageSet train = shapes(16, 1);
+    nn::Network network(smallNetwork(), 5);
+    CancelToken cancel;
+    training::TrainingResult result = training::train(
+        network, train, quickConfig(),
+        [&](const training::StepLog& step) {
+            if (step.step == 2)
+                cancel.cancel();
+        },
+        &cancel);
+    EXPECT_TRUE(result.cancelled);
+    EXPECT_EQ(result.steps, 3);
+}
+
+TEST(Trainer, RejectsMismatchedLabelsAndBadImages) {
+    training::LabelledImageSet set = shapes(4, 1);
+    set.labels.pop_back();
+    nn::Network network(smallNetwork(), 5);
+    EXPECT_THROW(training::train(network, set, quickConfig()), std::invalid_argument);
+    set = shapes(4, 1);
+    set.images[3] = cv::Mat(32, 32, CV_32FC1);
+    EXPECT_THROW(training::train(network, set, quickConfig()), std::invalid_argument);
+}
+
+TEST(Trainer, EmbedReportsProgressAndHonoursCancel) {
+    training::LabelledImageSet set = shapes(10, 1);
+    nn::Network network(smallNetwork(), 5);
+    std::vector<std::int64_t> done;
+    auto embeddings = training::embedImages(network, set.images, 16, 2,
+                                            [&](const Progress& p) { done.push_back(p.done); });
+    EXPECT_EQ(embeddings.size(), set.images.size() * 16);
+    EXPECT_EQ(done, (std::vector<std::int64_t>{16, 32, 40}));
+    CancelToken cancel;
+    cancel.cancel();
+    EXPECT_THROW(training::embedImages(network, set.images, 16, 2, {}, &cancel), Cancelled);
+}
