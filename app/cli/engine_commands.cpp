@@ -84,6 +84,8 @@ int evalCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
     out << "recall_at_1: " << recallAt(result.learned, 1) << "\n"
         << "recall_at_10: " << recallAt(result.learned, 10) << "\n"
         << "map_at_r: " << result.learned.mapAtR << "\n"
+        << "single_view_recall_at_1: " << recallAt(result.learnedSingleView, 1) << "\n"
+        << "single_view_map_at_r: " << result.learnedSingleView.mapAtR << "\n"
         << "raw_pixel_recall_at_1: " << recallAt(result.rawPixels, 1) << "\n"
         << "raw_pixel_map_at_r: " << result.rawPixels.mapAtR << "\n"
         << std::setprecision(1) << "training_seconds: " << result.trainSeconds << "\n"

@@ -65,7 +65,9 @@ FashionMnistEvalResult evaluateFashionMnist(const std::filesystem::path& dataDir
 
     LabelledImageSet testSet = asImageSet(test);
     auto start = std::chrono::steady_clock::now();
-    std::vector<float> embeddings = embedImages(network, testSet.images, 256, config.training.threads, {}, cancel);
+    std::vector<float> embeddings = embedImages(
+        network, testSet.images, {.batch = 256, .threads = config.training.threads, .averageWithMirror = config.averageWithMirror},
+        {}, cancel);
     result.embedSeconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 
     metric::RetrievalConfig retrieval;
@@ -75,6 +77,10 @@ FashionMnistEvalResult evaluateFashionMnist(const std::filesystem::path& dataDir
     const auto dimension = static_cast<std::size_t>(architecture.embeddingDim);
     result.learned = metric::evaluateRetrieval({embeddings, testSet.images.size(), dimension}, testSet.labels,
                                                retrieval, {}, cancel);
+    std::vector<float> singleView =
+        embedImages(network, testSet.images, {.batch = 256, .threads = config.training.threads}, {}, cancel);
+    result.learnedSingleView = metric::evaluateRetrieval({singleView, testSet.images.size(), dimension},
+                                                         testSet.labels, retrieval, {}, cancel);
 
     // The baseline: the pixels themselves, ranked by Euclidean distance the same way.
     std::vector<float> pixels(test.pixels.begin(), test.pixels.end());

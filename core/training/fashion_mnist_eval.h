@@ -16,13 +16,15 @@ struct FashionMnistEvalConfig {
     int width = 32;
     int trainLimit = -1;  // use only the first N training images (tests); -1 = all
     int testLimit = -1;
+    bool averageWithMirror = true;  // test-time: average each photo with its mirror image
 };
 
 // The recipe `eval fashion-mnist` uses by default.
 FashionMnistEvalConfig defaultFashionMnistEvalConfig();
 
 struct FashionMnistEvalResult {
-    metric::RetrievalMetrics learned;
+    metric::RetrievalMetrics learned;            // as configured (averageWithMirror)
+    metric::RetrievalMetrics learnedSingleView;  // one view per photo, for comparison
     metric::RetrievalMetrics rawPixels;
     TrainingResult training;
     double trainSeconds = 0.0;

@@ -27,6 +27,17 @@ std::uint64_t sampleSeed(std::uint64_t seed, std::int64_t step, std::size_t slot
     return x;
 }
 
+// src [C, size, size] -> dst [C, size, size] mirrored left-right.
+void mirrorTensor(const float* source, int channels, int size, float* destination) {
+    for (int c = 0; c < channels; ++c)
+        for (int y = 0; y < size; ++y) {
+            const float* in = source + (static_cast<std::size_t>(c) * size + y) * size;
+            float* out = destination + (static_cast<std::size_t>(c) * size + y) * size;
+            for (int x = 0; x < size; ++x)
+                out[x] = in[size - 1 - x];
+        }
+}
+
 }  // namespace
 
 std::int64_t trainingSteps(const TrainingConfig& config, std::size_t imageCount) {
@@ -120,30 +131,52 @@ TrainingResult train(nn::Network& network, const LabelledImageSet& data, const T
     return result;
 }
 
-std::vector<float> embedImages(const nn::Network& network, const std::vector<cv::Mat>& images, int batch,
-                               int threads, const ProgressCallback& progress, const CancelToken* cancel) {
+std::vector<float> embedImages(const nn::Network& network, const std::vector<cv::Mat>& images,
+                               const EmbedOptions& options, const ProgressCallback& progress,
+                               const CancelToken* cancel) {
     const nn::NetworkConfig& architecture = network.config();
     const int channels = architecture.inChannels;
     const int size = architecture.inputSize;
+    const int batch = std::max(1, options.batch);
     const std::size_t imageValues = static_cast<std::size_t>(channels) * size * size;
     const std::size_t dimension = static_cast<std::size_t>(architecture.embeddingDim);
-    nn::InferenceNetwork embedder(network, threads);
+    const int views = options.averageWithMirror ? 2 : 1;
+    nn::InferenceNetwork embedder(network, options.threads);
 
     std::vector<float> embeddings(images.size() * dimension);
-    std::vector<float> tensor(static_cast<std::size_t>(batch) * imageValues);
+    // Both views of a batch go through the network together: [views * count, C, H, W].
+    std::vector<float> tensor(static_cast<std::size_t>(views * batch) * imageValues);
     Progress status;
     status.total = static_cast<std::int64_t>(images.size());
     for (std::size_t first = 0; first < images.size(); first += static_cast<std::size_t>(batch)) {
         if (cancel && cancel->isCancelled())
             throw Cancelled();
         const int count = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(batch), images.size() - first));
-#pragma omp parallel for num_threads(threads)
-        for (int i = 0; i < count; ++i)
-            imageToTensor(images[first + static_cast<std::size_t>(i)], channels, size,
-                          {tensor.data() + static_cast<std::size_t>(i) * imageValues, imageValues});
+#pragma omp parallel for num_threads(options.threads)
+        for (int i = 0; i < count; ++i) {
+            float* slot = tensor.data() + static_cast<std::size_t>(i) * imageValues;
+            imageToTensor(images[first + static_cast<std::size_t>(i)], channels, size, {slot, imageValues});
+            if (views == 2)
+                mirrorTensor(slot, channels, size, tensor.data() + static_cast<std::size_t>(count + i) * imageValues);
+        }
         std::span<const float> out =
-            embedder.embed({tensor.data(), static_cast<std::size_t>(count) * imageValues}, count);
-        std::copy(out.begin(), out.end(), embeddings.begin() + static_cast<std::ptrdiff_t>(first * dimension));
+            embedder.embed({tensor.data(), static_cast<std::size_t>(views * count) * imageValues}, views * count);
+        for (int i = 0; i < count; ++i) {
+            float* row = embeddings.data() + (first + static_cast<std::size_t>(i)) * dimension;
+            const float* plain = out.data() + static_cast<std::size_t>(i) * dimension;
+            std::copy(plain, plain + dimension, row);
+            if (views == 2) {
+                const float* mirrored = out.data() + static_cast<std::size_t>(count + i) * dimension;
+                double norm = 0.0;
+                for (std::size_t d = 0; d < dimension; ++d) {
+                    row[d] += mirrored[d];
+                    norm += static_cast<double>(row[d]) * row[d];
+                }
+                const float scale = norm > 0.0 ? static_cast<float>(1.0 / std::sqrt(norm)) : 0.0f;
+                for (std::size_t d = 0; d < dimension; ++d)
+                    row[d] *= scale;
+            }
+        }
         status.done = static_cast<std::int64_t>(first) + count;
         if (progress)
             progress(status);

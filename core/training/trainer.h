@@ -70,10 +70,18 @@ TrainingResult train(nn::Network& network, const LabelledImageSet& data,
                      const std::function<void(const StepLog&)>& onStep = {},
                      const CancelToken* cancel = nullptr);
 
-// Embeds every image with the fused inference network, in batches; returns [N, D].
-// progress reports images done; a set cancel token throws Cancelled.
+struct EmbedOptions {
+    int batch = 64;
+    int threads = 2;
+    // Also embed the mirror image and use the normalised mean of both: a product photographed
+    // facing left or right is the same product, and the average is steadier than one view.
+    bool averageWithMirror = false;
+};
+
+// Embeds every image with the fused inference network, in batches; returns [N, D], rows of
+// unit norm. progress reports images done; a set cancel token throws Cancelled.
 std::vector<float> embedImages(const nn::Network& network, const std::vector<cv::Mat>& images,
-                               int batch = 64, int threads = 2,
+                               const EmbedOptions& options = {},
                                const ProgressCallback& progress = {},
                                const CancelToken* cancel = nullptr);
 

@@ -3,6 +3,7 @@
 
 #include "core/imaging/decoder.h"
 
+#include "tests/support/expect_error.h"
 #include "tests/support/test_images.h"
 
 #include <gtest/gtest.h>
@@ -18,13 +19,7 @@ namespace {
 
 template <typename Function>
 void expectDecodeError(Function&& function, const std::string& needle) {
-    try {
-        function();
-        ADD_FAILURE() << "no DecodeError; expected one mentioning '" << needle << "'";
-    } catch (const DecodeError& error) {
-        EXPECT_NE(std::string(error.what()).find(needle), std::string::npos)
-            << "message: " << error.what() << "\nexpected to contain: " << needle;
-    }
+    fixtures::expectErrorMentioning<DecodeError>(std::forward<Function>(function), needle);
 }
 
 // Largest per-channel difference between two images of the same size and type.

@@ -4,6 +4,7 @@
 #include "core/imaging/image_header.h"
 
 #include "core/imaging/decoder.h"
+#include "tests/support/expect_error.h"
 #include "tests/support/test_images.h"
 
 #include <gtest/gtest.h>
@@ -16,16 +17,9 @@ using fixtures::Bytes;
 
 namespace {
 
-// Expects a DecodeError whose message contains `needle`.
 template <typename Function>
 void expectDecodeError(Function&& function, const std::string& needle) {
-    try {
-        function();
-        ADD_FAILURE() << "no DecodeError; expected one mentioning '" << needle << "'";
-    } catch (const DecodeError& error) {
-        EXPECT_NE(std::string(error.what()).find(needle), std::string::npos)
-            << "message: " << error.what() << "\nexpected to contain: " << needle;
-    }
+    fixtures::expectErrorMentioning<DecodeError>(std::forward<Function>(function), needle);
 }
 
 struct FormatCase {

@@ -59,7 +59,7 @@ training::TrainingConfig quickConfig() {
 }
 
 double recallAt1(const nn::Network& network, const training::LabelledImageSet& set) {
-    std::vector<float> embeddings = training::embedImages(network, set.images, 32, 2);
+    std::vector<float> embeddings = training::embedImages(network, set.images, {.batch = 32});
     metric::RetrievalConfig retrieval;
     retrieval.recallAtK = {1};
     auto metrics = metric::evaluateRetrieval(
@@ -104,8 +104,8 @@ TEST(Trainer, SameSeedSameResultWithAugmentation) {
     nn::Network second(smallNetwork(), 5);
     training::train(first, train, config);
     training::train(second, train, config);
-    std::vector<float> a = training::embedImages(first, train.images, 16, 2);
-    std::vector<float> b = training::embedImages(second, train.images, 16, 2);
+    std::vector<float> a = training::embedImages(first, train.images, {.batch = 16});
+    std::vector<float> b = training::embedImages(second, train.images, {.batch = 16});
     ASSERT_EQ(a, b);
 }
 
@@ -138,11 +138,37 @@ TEST(Trainer, EmbedReportsProgressAndHonoursCancel) {
     training::LabelledImageSet set = shapes(10, 1);
     nn::Network network(smallNetwork(), 5);
     std::vector<std::int64_t> done;
-    auto embeddings = training::embedImages(network, set.images, 16, 2,
+    auto embeddings = training::embedImages(network, set.images, {.batch = 16},
                                             [&](const Progress& p) { done.push_back(p.done); });
     EXPECT_EQ(embeddings.size(), set.images.size() * 16);
     EXPECT_EQ(done, (std::vector<std::int64_t>{16, 32, 40}));
     CancelToken cancel;
     cancel.cancel();
-    EXPECT_THROW(training::embedImages(network, set.images, 16, 2, {}, &cancel), Cancelled);
+    EXPECT_THROW(training::embedImages(network, set.images, {.batch = 16}, {}, &cancel), Cancelled);
+}
+
+TEST(Trainer, MirrorAveragedEmbeddingIsTheNormalisedMeanOfBothViews) {
+    training::LabelledImageSet set = shapes(3, 1);
+    nn::Network network(smallNetwork(), 5);
+    std::vector<cv::Mat> mirrored;
+    for (const cv::Mat& image : set.images) {
+        cv::Mat flipped;
+        cv::flip(image, flipped, 1);
+        mirrored.push_back(flipped);
+    }
+    auto plain = training::embedImages(network, set.images, {.batch = 5});
+    auto flipped = training::embedImages(network, mirrored, {.batch = 5});
+    auto averaged = training::embedImages(network, set.images, {.batch = 5, .averageWithMirror = true});
+    const std::size_t dimension = 16;
+    ASSERT_EQ(averaged.size(), plain.size());
+    for (std::size_t row = 0; row < set.images.size(); ++row) {
+        double norm = 0;
+        std::vector<double> mean(dimension);
+        for (std::size_t d = 0; d < dimension; ++d) {
+            mean[d] = plain[row * dimension + d] + flipped[row * dimension + d];
+            norm += mean[d] * mean[d];
+        }
+        for (std::size_t d = 0; d < dimension; ++d)
+            EXPECT_NEAR(averaged[row * dimension + d], mean[d] / std::sqrt(norm), 1e-4);
+    }
 }
