@@ -30,7 +30,8 @@ FashionMnistEvalConfig defaultFashionMnistEvalConfig() {
     config.training.loss = {metric::TripletMining::BatchAll, 0.2f, false};
     config.training.labelsPerBatch = 10;
     config.training.samplesPerLabel = 8;
-    config.training.epochs = 4;
+    // 7 epochs: about 8.5 minutes on 2 cores (Recall@1 0.918 with mirror averaging).
+    config.training.epochs = 7;
     config.training.learningRate = 3e-3f;
     config.training.augment = true;
     // Catalog-style variation, kept mild: the items are centred and upright.
