@@ -3,6 +3,7 @@
 #include "core/catalog/schema.h"
 #include "core/util/file_util.h"
 
+#include <algorithm>
 #include <system_error>
 #include <unordered_map>
 
@@ -29,6 +30,23 @@ struct Catalog::Impl {
         std::int64_t value = query.step() ? query.columnInt64(0) : 0;
         query.reset();
         return value;
+    }
+
+    // The first column of every row, for a query with its parameters already bound.
+    static std::vector<std::int64_t> ids(Statement& query) {
+        std::vector<std::int64_t> values;
+        while (query.step())
+            values.push_back(query.columnInt64(0));
+        query.reset();
+        return values;
+    }
+
+    bool itemExists(ItemId id) {
+        Statement& query = statement("SELECT 1 FROM items WHERE id = ?");
+        query.bind(1, id);
+        bool exists = query.step();
+        query.reset();
+        return exists;
     }
 
     void writeThumbnail(ItemId id, const Thumbnail& thumbnail) {
@@ -150,6 +168,7 @@ void Catalog::updateItem(ItemId id, const ItemData& item, std::int64_t now) {
     if (m_impl->db.changes() != 1)
         throw DatabaseError("item " + std::to_string(id) + " does not exist");
     m_impl->writeThumbnail(id, item.thumbnail);
+    m_impl->statement("DELETE FROM embeddings WHERE item_id = ?").bind(1, id).run();
 }
 
 void Catalog::recordFile(const std::string& path, ItemId item, std::int64_t fileSize,
@@ -219,6 +238,45 @@ std::optional<ItemSummary> Catalog::item(ItemId id) {
     return item;
 }
 
+std::vector<ItemId> Catalog::itemIds() {
+    return Impl::ids(m_impl->statement("SELECT id FROM items ORDER BY id"));
+}
+
+std::optional<ItemId> Catalog::findItemByPath(const std::string& path) {
+    Statement& query = m_impl->statement(
+        "SELECT item_id FROM item_files WHERE path = ?1 UNION "
+        "SELECT id FROM items WHERE source_path = ?1 LIMIT 1");
+    query.bind(1, path);
+    std::vector<std::int64_t> found = Impl::ids(query);
+    return found.empty() ? std::nullopt : std::optional<ItemId>(found.front());
+}
+
+std::vector<ItemId> Catalog::findItemsByFileName(const std::string& fileName) {
+    // A file name has no slash, so "ends with /name" matches exactly that name.
+    Statement& query = m_impl->statement(
+        "SELECT DISTINCT item_id FROM item_files "
+        "WHERE substr(path, -length(?1) - 1) = '/' || ?1 OR path = ?1 ORDER BY item_id");
+    query.bind(1, fileName);
+    return Impl::ids(query);
+}
+
+std::vector<ItemId> Catalog::itemsInFolder(const std::string& folder) {
+    std::string prefix = folder;
+    while (prefix.size() > 1 && prefix.back() == '/')
+        prefix.pop_back();
+    if (prefix != "/")
+        prefix += '/';
+    Statement& query = m_impl->statement(
+        "SELECT DISTINCT item_id FROM item_files WHERE substr(path, 1, length(?1)) = ?1 ORDER BY item_id");
+    query.bind(1, prefix);
+    return Impl::ids(query);
+}
+
+bool Catalog::removeItem(ItemId id) {
+    m_impl->statement("DELETE FROM items WHERE id = ?").bind(1, id).run();
+    return m_impl->db.changes() == 1;
+}
+
 std::optional<Thumbnail> Catalog::thumbnail(ItemId id) {
     Statement& query =
         m_impl->statement("SELECT width, height, jpeg FROM thumbnails WHERE item_id = ?");
@@ -282,10 +340,15 @@ GroupId Catalog::createGroup(const std::string& name, std::int64_t now) {
 }
 
 void Catalog::addToGroup(GroupId group, ItemId item, std::int64_t now) {
+    if (!this->group(group))
+        throw DatabaseError("group " + std::to_string(group) + " does not exist");
+    if (!m_impl->itemExists(item))
+        throw DatabaseError("item " + std::to_string(item) + " does not exist");
     m_impl
-        ->statement("INSERT OR IGNORE INTO group_members (group_id, item_id, added_at) "
-                    "VALUES (?, ?, ?)")
-        .bindAll(group, item, now)
+        ->statement("INSERT INTO group_members (item_id, group_id, added_at) VALUES (?, ?, ?) "
+                    "ON CONFLICT(item_id) DO UPDATE SET group_id = excluded.group_id, "
+                    "added_at = excluded.added_at WHERE group_id <> excluded.group_id")
+        .bindAll(item, group, now)
         .run();
 }
 
@@ -293,6 +356,31 @@ void Catalog::removeFromGroup(GroupId group, ItemId item) {
     m_impl->statement("DELETE FROM group_members WHERE group_id = ? AND item_id = ?")
         .bindAll(group, item)
         .run();
+}
+
+void Catalog::renameGroup(GroupId group, const std::string& name) {
+    m_impl->statement("UPDATE groups SET name = ? WHERE id = ?").bindAll(name, group).run();
+    if (m_impl->db.changes() != 1)
+        throw DatabaseError("group " + std::to_string(group) + " does not exist");
+}
+
+bool Catalog::deleteGroup(GroupId group) {
+    m_impl->statement("DELETE FROM groups WHERE id = ?").bind(1, group).run();
+    return m_impl->db.changes() == 1;
+}
+
+void Catalog::mergeGroups(GroupId into, GroupId from) {
+    if (into == from)
+        throw DatabaseError("cannot merge a group into itself");
+    for (GroupId id : {into, from})
+        if (!group(id))
+            throw DatabaseError("group " + std::to_string(id) + " does not exist");
+    Transaction transaction(m_impl->db);
+    m_impl->statement("UPDATE group_members SET group_id = ? WHERE group_id = ?")
+        .bindAll(into, from)
+        .run();
+    deleteGroup(from);
+    transaction.commit();
 }
 
 std::vector<Group> Catalog::groups() {
@@ -306,15 +394,87 @@ std::vector<Group> Catalog::groups() {
     return groups;
 }
 
+namespace {
+
+std::optional<Group> readGroup(Statement& query) {
+    std::optional<Group> group;
+    if (query.step())
+        group = Group{query.columnInt64(0), query.columnText(1), query.columnInt64(2)};
+    query.reset();
+    return group;
+}
+
+}  // namespace
+
+std::optional<Group> Catalog::group(GroupId group) {
+    Statement& query = m_impl->statement(
+        "SELECT g.id, g.name, (SELECT count(*) FROM group_members m WHERE m.group_id = g.id) "
+        "FROM groups g WHERE g.id = ?");
+    query.bind(1, group);
+    return readGroup(query);
+}
+
+std::optional<Group> Catalog::findGroup(const std::string& name) {
+    Statement& query = m_impl->statement(
+        "SELECT g.id, g.name, (SELECT count(*) FROM group_members m WHERE m.group_id = g.id) "
+        "FROM groups g WHERE g.name = ?");
+    query.bind(1, name);
+    return readGroup(query);
+}
+
 std::vector<ItemId> Catalog::groupMembers(GroupId group) {
     Statement& query = m_impl->statement(
         "SELECT item_id FROM group_members WHERE group_id = ? ORDER BY item_id");
     query.bind(1, group);
-    std::vector<ItemId> members;
+    return Impl::ids(query);
+}
+
+std::optional<GroupId> Catalog::groupOf(ItemId item) {
+    Statement& query = m_impl->statement("SELECT group_id FROM group_members WHERE item_id = ?");
+    query.bind(1, item);
+    std::vector<std::int64_t> found = Impl::ids(query);
+    return found.empty() ? std::nullopt : std::optional<GroupId>(found.front());
+}
+
+std::vector<ItemId> Catalog::ungroupedItems() {
+    Statement& query = m_impl->statement(
+        "SELECT id FROM items WHERE id NOT IN (SELECT item_id FROM group_members) ORDER BY id");
+    return Impl::ids(query);
+}
+
+void Catalog::markNotSimilar(ItemId a, ItemId b, std::int64_t now) {
+    if (a == b)
+        throw DatabaseError("an item cannot be marked not similar to itself");
+    for (ItemId id : {a, b})
+        if (!m_impl->itemExists(id))
+            throw DatabaseError("item " + std::to_string(id) + " does not exist");
+    m_impl->statement("INSERT OR IGNORE INTO not_similar (item_a, item_b, created_at) VALUES (?, ?, ?)")
+        .bindAll(std::min(a, b), std::max(a, b), now)
+        .run();
+}
+
+bool Catalog::unmarkNotSimilar(ItemId a, ItemId b) {
+    m_impl->statement("DELETE FROM not_similar WHERE item_a = ? AND item_b = ?")
+        .bindAll(std::min(a, b), std::max(a, b))
+        .run();
+    return m_impl->db.changes() == 1;
+}
+
+std::vector<ItemId> Catalog::notSimilarTo(ItemId item) {
+    Statement& query = m_impl->statement(
+        "SELECT item_b FROM not_similar WHERE item_a = ?1 UNION "
+        "SELECT item_a FROM not_similar WHERE item_b = ?1 ORDER BY 1");
+    query.bind(1, item);
+    return Impl::ids(query);
+}
+
+std::vector<std::pair<ItemId, ItemId>> Catalog::notSimilarPairs() {
+    Statement& query = m_impl->statement("SELECT item_a, item_b FROM not_similar ORDER BY item_a, item_b");
+    std::vector<std::pair<ItemId, ItemId>> pairs;
     while (query.step())
-        members.push_back(query.columnInt64(0));
+        pairs.emplace_back(query.columnInt64(0), query.columnInt64(1));
     query.reset();
-    return members;
+    return pairs;
 }
 
 }  // namespace lookalike::catalog

@@ -105,7 +105,8 @@ public:
     std::optional<FileRecord> findFile(const std::string& path);
     std::optional<ItemId> findItemByHash(const ContentHash& hash);
     ItemId addItem(const ItemData& item, std::int64_t now);
-    // Replaces an item's content (hash, size, dimensions, thumbnail); keeps its id and groups.
+    // Replaces an item's content (hash, size, dimensions, thumbnail); keeps its id and groups,
+    // and drops its embeddings, which described the old content.
     void updateItem(ItemId id, const ItemData& item, std::int64_t now);
     void recordFile(const std::string& path, ItemId item, std::int64_t fileSize,
                     std::int64_t mtimeNs);
@@ -119,19 +120,50 @@ public:
     std::int64_t itemCount();
     std::vector<ItemSummary> listItems(std::int64_t offset, std::int64_t limit);
     std::optional<ItemSummary> item(ItemId id);
+    std::vector<ItemId> itemIds();  // ascending
+    // The item imported from this path (any path it was seen at).
+    std::optional<ItemId> findItemByPath(const std::string& path);
+    // Items seen at a path whose file name is `fileName`.
+    std::vector<ItemId> findItemsByFileName(const std::string& fileName);
+    // Items seen at a path inside `folder` (at any depth).
+    std::vector<ItemId> itemsInFolder(const std::string& folder);
+    // Removes the item with its files, thumbnail, group membership, marks and embeddings.
+    // Returns false when there is no such item.
+    bool removeItem(ItemId id);
     std::optional<Thumbnail> thumbnail(ItemId id);
     std::vector<std::string> filesOf(ItemId id);
     std::vector<std::string> folders();
     std::vector<ImportErrorRecord> importErrors(std::int64_t runId);
     CatalogStats stats();
 
-    // --- groups ---
+    // --- groups ("these are similar"); an item belongs to at most one group ---
     // Throws DatabaseError when the name is empty or already used (names ignore case).
     GroupId createGroup(const std::string& name, std::int64_t now);
+    // Moves the item into the group, out of any other. Throws DatabaseError for an unknown
+    // group or item.
     void addToGroup(GroupId group, ItemId item, std::int64_t now);
     void removeFromGroup(GroupId group, ItemId item);
-    std::vector<Group> groups();
+    // Throws DatabaseError when the new name is empty or used by another group.
+    void renameGroup(GroupId group, const std::string& name);
+    // Deletes the group; its items stay in the catalog, ungrouped. False when unknown.
+    bool deleteGroup(GroupId group);
+    // Moves every member of `from` into `into` and deletes `from`. Throws DatabaseError when
+    // either is unknown or they are the same.
+    void mergeGroups(GroupId into, GroupId from);
+    std::vector<Group> groups();  // by name
+    std::optional<Group> group(GroupId group);
+    std::optional<Group> findGroup(const std::string& name);  // ignores case
     std::vector<ItemId> groupMembers(GroupId group);
+    std::optional<GroupId> groupOf(ItemId item);
+    std::vector<ItemId> ungroupedItems();
+
+    // --- "not similar" marks: the owner says two items are not look-alikes ---
+    // Stores the mark once per pair, whichever order. Throws DatabaseError for an unknown
+    // item or a == b.
+    void markNotSimilar(ItemId a, ItemId b, std::int64_t now);
+    bool unmarkNotSimilar(ItemId a, ItemId b);
+    std::vector<ItemId> notSimilarTo(ItemId item);                  // ascending
+    std::vector<std::pair<ItemId, ItemId>> notSimilarPairs();       // (smaller, larger)
 
 private:
     struct Impl;

@@ -82,8 +82,75 @@ CREATE TABLE import_errors (
 CREATE INDEX import_errors_by_run ON import_errors(run_id);
 )sql";
 
+// Version 2: curation and look-alikes.
+// - An item belongs to at most one group (group_members keyed by item; an old item in several
+//   groups keeps the one it joined first).
+// - "Not similar" marks between two items, stored once per pair (item_a < item_b).
+// - Embedding models, the vectors each made for every item, the search index file built from
+//   them, and the library's settings (which model is active).
+// Model ids are AUTOINCREMENT so that an index file can never be mistaken for a newer model
+// that reused a deleted id; embeddings too, so that "the newest embedding rowid" only grows.
+constexpr std::string_view kVersion2 = R"sql(
+CREATE TABLE group_members_v2 (
+    item_id   INTEGER PRIMARY KEY REFERENCES items(id) ON DELETE CASCADE,
+    group_id  INTEGER NOT NULL REFERENCES groups(id) ON DELETE CASCADE,
+    added_at  INTEGER NOT NULL
+);
+INSERT INTO group_members_v2 (item_id, group_id, added_at)
+    SELECT item_id, group_id, min(added_at) FROM group_members GROUP BY item_id;
+DROP TABLE group_members;
+ALTER TABLE group_members_v2 RENAME TO group_members;
+CREATE INDEX group_members_by_group ON group_members(group_id);
+
+CREATE TABLE not_similar (
+    item_a      INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    item_b      INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    created_at  INTEGER NOT NULL,
+    PRIMARY KEY (item_a, item_b),
+    CHECK (item_a < item_b)
+) WITHOUT ROWID;
+CREATE INDEX not_similar_by_b ON not_similar(item_b);
+
+CREATE TABLE models (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    kind        TEXT    NOT NULL CHECK (kind IN ('descriptors', 'network')),
+    state       TEXT    NOT NULL CHECK (state IN ('building', 'ready', 'failed')),
+    parent_id   INTEGER REFERENCES models(id) ON DELETE SET NULL,
+    created_at  INTEGER NOT NULL,
+    dimension   INTEGER NOT NULL CHECK (dimension > 0),
+    recipe      TEXT    NOT NULL,
+    metrics     TEXT    NOT NULL DEFAULT '',
+    weights     BLOB
+);
+
+CREATE TABLE embeddings (
+    id        INTEGER PRIMARY KEY AUTOINCREMENT,
+    model_id  INTEGER NOT NULL REFERENCES models(id) ON DELETE CASCADE,
+    item_id   INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+    vector    BLOB    NOT NULL,
+    UNIQUE (model_id, item_id)
+);
+CREATE INDEX embeddings_by_item ON embeddings(item_id);
+
+CREATE TABLE search_indexes (
+    model_id        INTEGER PRIMARY KEY REFERENCES models(id) ON DELETE CASCADE,
+    file_name       TEXT    NOT NULL,
+    element_count   INTEGER NOT NULL,
+    dimension       INTEGER NOT NULL,
+    checksum        TEXT    NOT NULL,
+    last_embedding  INTEGER NOT NULL,
+    built_at        INTEGER NOT NULL
+);
+
+CREATE TABLE settings (
+    key    TEXT PRIMARY KEY,
+    value  TEXT NOT NULL
+) WITHOUT ROWID;
+)sql";
+
 constexpr std::array kMigrations{
     Migration{1, kVersion1},
+    Migration{2, kVersion2},
 };
 
 }  // namespace

@@ -38,18 +38,26 @@ struct PkBatch {
     std::size_t batchInEpoch = 0;      // 0-based, < batchesPerEpoch()
 };
 
+// What the trainer draws batches from.
+class BatchSampler {
+public:
+    virtual ~BatchSampler() = default;
+    virtual PkBatch nextBatch() = 0;
+    virtual std::size_t batchSize() const = 0;
+};
+
 // Not thread-safe; one sampler per training run.
-class PkBatchSampler {
+class PkBatchSampler final : public BatchSampler {
 public:
     // labels [N]: the label (group) of each dataset index. Throws std::invalid_argument when
     // P < 2, K < 1, or there are fewer than P eligible labels (see above).
     PkBatchSampler(std::span<const std::int64_t> labels, const PkSamplerConfig& config);
 
-    PkBatch nextBatch();
+    PkBatch nextBatch() override;
 
     std::size_t labelsPerBatch() const { return m_labelsPerBatch; }
     std::size_t samplesPerLabel() const { return m_config.samplesPerLabel; }
-    std::size_t batchSize() const { return m_labelsPerBatch * m_config.samplesPerLabel; }
+    std::size_t batchSize() const override { return m_labelsPerBatch * m_config.samplesPerLabel; }
     std::size_t eligibleLabelCount() const { return m_groups.size(); }
     std::size_t batchesPerEpoch() const;
     std::size_t epoch() const { return m_epoch; }

@@ -1,22 +1,12 @@
 #include "core/training/image_tensor.h"
 
+#include "core/imaging/preprocessing.h"
+
 #include <opencv2/imgproc.hpp>
 
 #include <stdexcept>
 
 namespace lookalike::training {
-
-cv::Mat padToSquareOnWhite(const cv::Mat& image) {
-    if (image.rows == image.cols)
-        return image;
-    int side = std::max(image.rows, image.cols);
-    int top = (side - image.rows) / 2;
-    int left = (side - image.cols) / 2;
-    cv::Mat square;
-    cv::copyMakeBorder(image, square, top, side - image.rows - top, left, side - image.cols - left,
-                       cv::BORDER_CONSTANT, cv::Scalar::all(255));
-    return square;
-}
 
 void imageToTensor(const cv::Mat& image, int channels, int size, std::span<float> out) {
     if (image.empty() || image.depth() != CV_8U || (image.channels() != 1 && image.channels() != 3))
@@ -25,11 +15,7 @@ void imageToTensor(const cv::Mat& image, int channels, int size, std::span<float
         out.size() != static_cast<std::size_t>(channels) * size * size)
         throw std::invalid_argument("imageToTensor: output does not match channels x size x size");
 
-    cv::Mat square = padToSquareOnWhite(image);
-    cv::Mat resized = square;
-    if (square.rows != size)
-        cv::resize(square, resized, cv::Size(size, size), 0, 0,
-                   square.rows > size ? cv::INTER_AREA : cv::INTER_LINEAR);
+    cv::Mat resized = imaging::squareOnWhite(image, size);
     cv::Mat converted = resized;
     if (channels == 1 && resized.channels() == 3)
         cv::cvtColor(resized, converted, cv::COLOR_BGR2GRAY);

@@ -1,5 +1,6 @@
 #include "core/training/trainer.h"
 
+#include "core/imaging/preprocessing.h"
 #include "core/metric/pk_batch_sampler.h"
 #include "core/nn/inferencenetwork.h"
 #include "core/nn/learningrateschedule.h"
@@ -38,10 +39,20 @@ void mirrorTensor(const float* source, int channels, int size, float* destinatio
         }
 }
 
+// Writes sqrt(weight) * features(view) into row `slot` of fused [B, fusedDim], after the
+// network's part.
+void computeScaledFeatures(const FixedFeatures& fixed, const cv::Mat& view, float scale, std::vector<float>& fused,
+                           int slot, std::size_t fusedDim, std::size_t embeddingDim) {
+    std::span<float> out(fused.data() + static_cast<std::size_t>(slot) * fusedDim + embeddingDim, fixed.dimension);
+    fixed.compute(view, out);
+    for (float& value : out)
+        value *= scale;
+}
+
 }  // namespace
 
-std::int64_t trainingSteps(const TrainingConfig& config, std::size_t imageCount) {
-    double batch = static_cast<double>(config.labelsPerBatch * config.samplesPerLabel);
+std::int64_t trainingSteps(const TrainingConfig& config, std::size_t imageCount, std::size_t batchSize) {
+    double batch = static_cast<double>(batchSize ? batchSize : config.labelsPerBatch * config.samplesPerLabel);
     return std::max<std::int64_t>(1, std::llround(config.epochs * static_cast<double>(imageCount) / batch));
 }
 
@@ -49,6 +60,21 @@ TrainingResult train(nn::Network& network, const LabelledImageSet& data, const T
                      const std::function<void(const StepLog&)>& onStep, const CancelToken* cancel) {
     if (data.images.size() != data.labels.size())
         throw std::invalid_argument("train: every image needs a label");
+    metric::PkSamplerConfig samplerConfig;
+    samplerConfig.labelsPerBatch = config.labelsPerBatch;
+    samplerConfig.samplesPerLabel = config.samplesPerLabel;
+    samplerConfig.shrinkLabelsPerBatch = true;
+    samplerConfig.seed = config.seed;
+    metric::PkBatchSampler sampler(data.labels, samplerConfig);
+    return train(network, data, config, sampler, onStep, cancel);
+}
+
+TrainingResult train(nn::Network& network, const LabelledImageSet& data, const TrainingConfig& config,
+                     metric::BatchSampler& sampler, const std::function<void(const StepLog&)>& onStep,
+                     const CancelToken* cancel) {
+    const FixedFeatures& fixed = config.fixedFeatures;
+    if (fixed.dimension > 0 && (!fixed.compute || !(fixed.weight >= 0.0f && fixed.weight < 1.0f)))
+        throw std::invalid_argument("train: fixed features need a compute function and a weight in [0, 1)");
     // Checked here because nothing may throw inside the parallel loops below.
     for (const cv::Mat& image : data.images)
         if (image.empty() || image.depth() != CV_8U || (image.channels() != 1 && image.channels() != 3))
@@ -58,19 +84,17 @@ TrainingResult train(nn::Network& network, const LabelledImageSet& data, const T
     const int size = architecture.inputSize;
     const std::size_t imageValues = static_cast<std::size_t>(channels) * size * size;
 
-    metric::PkSamplerConfig samplerConfig;
-    samplerConfig.labelsPerBatch = config.labelsPerBatch;
-    samplerConfig.samplesPerLabel = config.samplesPerLabel;
-    samplerConfig.shrinkLabelsPerBatch = true;
-    samplerConfig.seed = config.seed;
-    metric::PkBatchSampler sampler(data.labels, samplerConfig);
     const int batchSize = static_cast<int>(sampler.batchSize());
+    const std::size_t embeddingDim = static_cast<std::size_t>(architecture.embeddingDim);
+    const std::size_t fusedDim = embeddingDim + fixed.dimension;
+    const float networkScale = std::sqrt(1.0f - fixed.weight);
+    const float featureScale = std::sqrt(fixed.weight);
 
     metric::TripletLoss loss(config.loss);
     metric::CollapseDetector collapseDetector(config.loss, config.collapse);
     network.setThreadCount(config.threads);
     nn::AdamW optimizer(network.parameters(), {.weightDecay = config.weightDecay});
-    const std::int64_t totalSteps = trainingSteps(config, data.images.size());
+    const std::int64_t totalSteps = trainingSteps(config, data.images.size(), sampler.batchSize());
     const auto warmup = static_cast<std::int64_t>(config.warmupFraction * static_cast<double>(totalSteps));
     nn::LearningRateSchedule schedule(config.learningRate, warmup, totalSteps, config.finalLearningRate);
 
@@ -82,7 +106,9 @@ TrainingResult train(nn::Network& network, const LabelledImageSet& data, const T
     }
 
     std::vector<float> images(static_cast<std::size_t>(batchSize) * imageValues);
-    std::vector<float> gradient(static_cast<std::size_t>(batchSize) * architecture.embeddingDim);
+    std::vector<float> gradient(static_cast<std::size_t>(batchSize) * embeddingDim);
+    std::vector<float> fused(fixed.dimension ? static_cast<std::size_t>(batchSize) * fusedDim : 0);
+    std::vector<float> fusedGradient(fused.size());
     TrainingResult result;
     result.log.reserve(static_cast<std::size_t>(totalSteps));
     const auto start = std::chrono::steady_clock::now();
@@ -99,21 +125,38 @@ TrainingResult train(nn::Network& network, const LabelledImageSet& data, const T
             std::span<float> out(images.data() + static_cast<std::size_t>(slot) * imageValues, imageValues);
             if (augmentation) {
                 // Pad first, so an augmented view is a crop of exactly what embedding sees.
-                cv::Mat view = augmentation->apply(padToSquareOnWhite(source),
+                cv::Mat view = augmentation->apply(imaging::padToSquareOnWhite(source),
                                                    sampleSeed(config.seed, step, static_cast<std::size_t>(slot)));
                 imageToTensor(view, channels, size, out);
+                if (fixed.dimension)
+                    computeScaledFeatures(fixed, view, featureScale, fused, slot, fusedDim, embeddingDim);
             } else {
                 imageToTensor(source, channels, size, out);
+                if (fixed.dimension)
+                    computeScaledFeatures(fixed, source, featureScale, fused, slot, fusedDim, embeddingDim);
             }
         }
         std::span<const float> embeddings = network.forward(images, batchSize, true);
-        metric::EmbeddingsView view{embeddings, static_cast<std::size_t>(batchSize),
-                                    static_cast<std::size_t>(architecture.embeddingDim)};
         StepLog entry;
         entry.step = step;
         entry.totalSteps = totalSteps;
         entry.learningRate = schedule.at(step);
-        entry.stats = loss.compute(view, batch.labels, gradient);
+        if (fixed.dimension) {
+            // Loss on [a * e, b * f]; de = a * d(fused)[:, :D].
+            for (int row = 0; row < batchSize; ++row)
+                for (std::size_t d = 0; d < embeddingDim; ++d)
+                    fused[static_cast<std::size_t>(row) * fusedDim + d] =
+                        networkScale * embeddings[static_cast<std::size_t>(row) * embeddingDim + d];
+            metric::EmbeddingsView view{fused, static_cast<std::size_t>(batchSize), fusedDim};
+            entry.stats = loss.compute(view, batch.labels, fusedGradient);
+            for (int row = 0; row < batchSize; ++row)
+                for (std::size_t d = 0; d < embeddingDim; ++d)
+                    gradient[static_cast<std::size_t>(row) * embeddingDim + d] =
+                        networkScale * fusedGradient[static_cast<std::size_t>(row) * fusedDim + d];
+        } else {
+            metric::EmbeddingsView view{embeddings, static_cast<std::size_t>(batchSize), embeddingDim};
+            entry.stats = loss.compute(view, batch.labels, gradient);
+        }
         network.backward(gradient);
         optimizer.step(entry.learningRate);
         entry.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();

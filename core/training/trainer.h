@@ -8,6 +8,7 @@
 
 #include "core/imaging/augmentation.h"
 #include "core/metric/collapse_detector.h"
+#include "core/metric/pk_batch_sampler.h"
 #include "core/metric/triplet_loss.h"
 #include "core/nn/network.h"
 #include "core/util/progress.h"
@@ -16,6 +17,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -24,6 +26,18 @@ namespace lookalike::training {
 struct LabelledImageSet {
     std::vector<cv::Mat> images;        // CV_8UC1 or CV_8UC3, any size
     std::vector<std::int64_t> labels;   // [images.size()]
+};
+
+// Features computed outside the network (e.g. HOG + colour descriptors) that the final
+// embedding is fused with. Training then optimises the fused vector
+// [sqrt(1 - weight) * network(x), sqrt(weight) * features(x)], which has unit norm when both
+// parts do, so the network learns what the features miss instead of relearning them.
+struct FixedFeatures {
+    std::size_t dimension = 0;  // 0: no fusion
+    float weight = 0.0f;        // in [0, 1)
+    // view (the augmented image the network sees) -> out [dimension], unit norm. Called from
+    // several threads at once; must not throw.
+    std::function<void(const cv::Mat& view, std::span<float> out)> compute;
 };
 
 struct TrainingConfig {
@@ -41,6 +55,7 @@ struct TrainingConfig {
     bool stopOnCollapse = true;
     int threads = 2;
     std::uint64_t seed = 1;
+    FixedFeatures fixedFeatures;
 };
 
 struct StepLog {
@@ -59,8 +74,9 @@ struct TrainingResult {
     std::vector<StepLog> log;         // one entry per step
 };
 
-// Number of steps a config runs on a data set of `imageCount` images.
-std::int64_t trainingSteps(const TrainingConfig& config, std::size_t imageCount);
+// Number of steps a config runs on a data set of `imageCount` images, with batches of
+// `batchSize` (by default P x K of the config).
+std::int64_t trainingSteps(const TrainingConfig& config, std::size_t imageCount, std::size_t batchSize = 0);
 
 // Trains `network` in place. onStep (optional) is called after every step. Throws
 // std::invalid_argument for bad data (mismatched labels, fewer than 2 labels); a set cancel
@@ -68,6 +84,11 @@ std::int64_t trainingSteps(const TrainingConfig& config, std::size_t imageCount)
 TrainingResult train(nn::Network& network, const LabelledImageSet& data,
                      const TrainingConfig& config,
                      const std::function<void(const StepLog&)>& onStep = {},
+                     const CancelToken* cancel = nullptr);
+// The same with batches from `batches` (its indices refer to data.images) instead of a P x K
+// sampler over data.labels.
+TrainingResult train(nn::Network& network, const LabelledImageSet& data, const TrainingConfig& config,
+                     metric::BatchSampler& batches, const std::function<void(const StepLog&)>& onStep = {},
                      const CancelToken* cancel = nullptr);
 
 struct EmbedOptions {

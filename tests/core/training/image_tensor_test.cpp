@@ -6,19 +6,6 @@
 #include <vector>
 
 using lookalike::training::imageToTensor;
-using lookalike::training::padToSquareOnWhite;
-
-TEST(ImageTensor, PadsAWideImageToASquareOnWhiteKeepingItCentred) {
-    cv::Mat wide(2, 6, CV_8UC1, cv::Scalar(0));
-    cv::Mat square = padToSquareOnWhite(wide);
-    ASSERT_EQ(square.rows, 6);
-    ASSERT_EQ(square.cols, 6);
-    EXPECT_EQ(square.at<std::uint8_t>(0, 0), 255);
-    EXPECT_EQ(square.at<std::uint8_t>(1, 3), 255);
-    EXPECT_EQ(square.at<std::uint8_t>(2, 3), 0);
-    EXPECT_EQ(square.at<std::uint8_t>(3, 3), 0);
-    EXPECT_EQ(square.at<std::uint8_t>(4, 3), 255);
-}
 
 TEST(ImageTensor, ScalesPixelsToMinusOneToOne) {
     cv::Mat image(2, 2, CV_8UC1);

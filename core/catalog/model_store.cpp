@@ -1,0 +1,259 @@
+#include "core/catalog/model_store.h"
+
+#include <cstring>
+
+namespace lookalike::catalog {
+
+namespace {
+
+ModelKind parseKind(const std::string& text) {
+    if (text == "descriptors")
+        return ModelKind::Descriptors;
+    if (text == "network")
+        return ModelKind::Network;
+    throw DatabaseError("unknown model kind '" + text + "' in the catalog");
+}
+
+ModelState parseState(const std::string& text) {
+    if (text == "building")
+        return ModelState::Building;
+    if (text == "ready")
+        return ModelState::Ready;
+    if (text == "failed")
+        return ModelState::Failed;
+    throw DatabaseError("unknown model state '" + text + "' in the catalog");
+}
+
+constexpr const char* kModelColumns = "id, kind, state, parent_id, created_at, dimension, recipe, metrics";
+
+ModelRecord readModel(const Statement& row) {
+    ModelRecord model;
+    model.id = row.columnInt64(0);
+    model.kind = parseKind(row.columnText(1));
+    model.state = parseState(row.columnText(2));
+    if (!row.isNull(3))
+        model.parent = row.columnInt64(3);
+    model.createdAt = row.columnInt64(4);
+    model.dimension = static_cast<int>(row.columnInt64(5));
+    model.recipe = row.columnText(6);
+    model.metrics = row.columnText(7);
+    return model;
+}
+
+std::span<const std::uint8_t> bytesOf(std::span<const float> vector) {
+    return {reinterpret_cast<const std::uint8_t*>(vector.data()), vector.size_bytes()};
+}
+
+// Appends a stored vector to `out`, checking its length against the model's dimension.
+void appendVector(const std::vector<std::uint8_t>& blob, std::size_t dimension, ModelId model,
+                  ItemId item, std::vector<float>& out) {
+    if (blob.size() != dimension * sizeof(float))
+        throw DatabaseError("the embedding of item " + std::to_string(item) + " for model " +
+                            std::to_string(model) + " has " + std::to_string(blob.size()) +
+                            " bytes, expected " + std::to_string(dimension * sizeof(float)));
+    std::size_t at = out.size();
+    out.resize(at + dimension);
+    std::memcpy(out.data() + at, blob.data(), blob.size());
+}
+
+std::int64_t singleInt(Statement query) {
+    std::int64_t value = query.step() && !query.isNull(0) ? query.columnInt64(0) : 0;
+    return value;
+}
+
+}  // namespace
+
+std::string_view modelKindName(ModelKind kind) {
+    return kind == ModelKind::Descriptors ? "descriptors" : "network";
+}
+
+std::string_view modelStateName(ModelState state) {
+    switch (state) {
+    case ModelState::Building: return "building";
+    case ModelState::Ready: return "ready";
+    case ModelState::Failed: return "failed";
+    }
+    return "unknown";
+}
+
+ModelStore::ModelStore(Catalog& catalog) : m_db(catalog.writer()) {}
+
+ModelId ModelStore::createModel(ModelKind kind, std::optional<ModelId> parent, int dimension,
+                                const std::string& recipe, std::span<const std::uint8_t> weights,
+                                std::int64_t now) {
+    Statement insert = m_db.prepare(
+        "INSERT INTO models (kind, state, parent_id, created_at, dimension, recipe, weights) "
+        "VALUES (?, 'building', ?, ?, ?, ?, ?)");
+    insert.bind(1, modelKindName(kind));
+    if (parent)
+        insert.bind(2, *parent);
+    else
+        insert.bindNull(2);
+    insert.bind(3, now).bind(4, dimension).bind(5, recipe);
+    if (weights.empty())
+        insert.bindNull(6);
+    else
+        insert.bind(6, weights);
+    insert.run();
+    return m_db.lastInsertRowId();
+}
+
+void ModelStore::setState(ModelId model, ModelState state) {
+    m_db.prepare("UPDATE models SET state = ? WHERE id = ?").bindAll(modelStateName(state), model).run();
+    if (m_db.changes() != 1)
+        throw DatabaseError("model " + std::to_string(model) + " does not exist");
+}
+
+void ModelStore::setMetrics(ModelId model, const std::string& metrics) {
+    m_db.prepare("UPDATE models SET metrics = ? WHERE id = ?").bindAll(metrics, model).run();
+    if (m_db.changes() != 1)
+        throw DatabaseError("model " + std::to_string(model) + " does not exist");
+}
+
+std::vector<ModelRecord> ModelStore::models() {
+    Statement query = m_db.prepare(std::string("SELECT ") + kModelColumns + " FROM models ORDER BY id");
+    std::vector<ModelRecord> models;
+    while (query.step())
+        models.push_back(readModel(query));
+    return models;
+}
+
+std::optional<ModelRecord> ModelStore::model(ModelId model) {
+    Statement query = m_db.prepare(std::string("SELECT ") + kModelColumns + " FROM models WHERE id = ?");
+    query.bind(1, model);
+    if (!query.step())
+        return std::nullopt;
+    return readModel(query);
+}
+
+std::vector<std::uint8_t> ModelStore::weights(ModelId model) {
+    Statement query = m_db.prepare("SELECT weights FROM models WHERE id = ?");
+    query.bind(1, model);
+    if (!query.step())
+        throw DatabaseError("model " + std::to_string(model) + " does not exist");
+    return query.isNull(0) ? std::vector<std::uint8_t>{} : query.columnBlob(0);
+}
+
+int ModelStore::failInterruptedBuilds() {
+    Transaction transaction(m_db);
+    m_db.execute("DELETE FROM embeddings WHERE model_id IN (SELECT id FROM models WHERE state = 'building')");
+    m_db.execute("DELETE FROM search_indexes WHERE model_id IN (SELECT id FROM models WHERE state = 'building')");
+    m_db.execute("UPDATE models SET state = 'failed' WHERE state = 'building'");
+    int changed = m_db.changes();
+    transaction.commit();
+    return changed;
+}
+
+std::optional<ModelId> ModelStore::activeModel() {
+    Statement query = m_db.prepare("SELECT value FROM settings WHERE key = 'active_model'");
+    if (!query.step())
+        return std::nullopt;
+    const std::string text = query.columnText(0);
+    try {
+        return std::stoll(text);
+    } catch (const std::exception&) {
+        throw DatabaseError("the catalog's active model setting is not a number: '" + text + "'");
+    }
+}
+
+void ModelStore::setActiveModel(ModelId id) {
+    std::optional<ModelRecord> record = model(id);
+    if (!record)
+        throw DatabaseError("model " + std::to_string(id) + " does not exist");
+    if (record->state != ModelState::Ready)
+        throw DatabaseError("model " + std::to_string(id) + " is not ready (" +
+                            std::string(modelStateName(record->state)) + ")");
+    m_db.prepare("INSERT INTO settings (key, value) VALUES ('active_model', ?) "
+                 "ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+        .bind(1, std::to_string(id))
+        .run();
+}
+
+void ModelStore::putEmbedding(ModelId model, ItemId item, std::span<const float> vector) {
+    // REPLACE deletes the old row and inserts a new one, so the row number grows and an index
+    // built before notices that it is stale.
+    m_db.prepare("INSERT OR REPLACE INTO embeddings (model_id, item_id, vector) VALUES (?, ?, ?)")
+        .bindAll(model, item, bytesOf(vector))
+        .run();
+}
+
+std::optional<std::vector<float>> ModelStore::embedding(ModelId model, ItemId item) {
+    Statement query = m_db.prepare(
+        "SELECT e.vector, m.dimension FROM embeddings e JOIN models m ON m.id = e.model_id "
+        "WHERE e.model_id = ? AND e.item_id = ?");
+    query.bindAll(model, item);
+    if (!query.step())
+        return std::nullopt;
+    std::vector<float> vector;
+    appendVector(query.columnBlob(0), static_cast<std::size_t>(query.columnInt64(1)), model, item, vector);
+    return vector;
+}
+
+std::vector<ItemId> ModelStore::itemsWithoutEmbedding(ModelId model) {
+    Statement query = m_db.prepare(
+        "SELECT id FROM items WHERE id NOT IN (SELECT item_id FROM embeddings WHERE model_id = ?) ORDER BY id");
+    query.bind(1, model);
+    std::vector<ItemId> ids;
+    while (query.step())
+        ids.push_back(query.columnInt64(0));
+    return ids;
+}
+
+EmbeddingSet ModelStore::embeddings(ModelId model, std::int64_t afterRow) {
+    std::optional<ModelRecord> record = this->model(model);
+    if (!record)
+        throw DatabaseError("model " + std::to_string(model) + " does not exist");
+    const auto dimension = static_cast<std::size_t>(record->dimension);
+    Statement query = m_db.prepare(
+        "SELECT id, item_id, vector FROM embeddings WHERE model_id = ? AND id > ? ORDER BY id");
+    query.bindAll(model, afterRow);
+    EmbeddingSet set;
+    set.lastRow = afterRow;
+    while (query.step()) {
+        set.lastRow = query.columnInt64(0);
+        set.ids.push_back(query.columnInt64(1));
+        appendVector(query.columnBlob(2), dimension, model, set.ids.back(), set.vectors);
+    }
+    return set;
+}
+
+std::int64_t ModelStore::embeddingCount(ModelId model) {
+    Statement query = m_db.prepare("SELECT count(*) FROM embeddings WHERE model_id = ?");
+    query.bind(1, model);
+    return singleInt(std::move(query));
+}
+
+std::int64_t ModelStore::lastEmbeddingRow(ModelId model) {
+    Statement query = m_db.prepare("SELECT max(id) FROM embeddings WHERE model_id = ?");
+    query.bind(1, model);
+    return singleInt(std::move(query));
+}
+
+void ModelStore::deleteEmbeddings(ModelId model) {
+    m_db.prepare("DELETE FROM embeddings WHERE model_id = ?").bind(1, model).run();
+}
+
+std::optional<IndexRecord> ModelStore::indexRecord(ModelId model) {
+    Statement query = m_db.prepare(
+        "SELECT file_name, element_count, dimension, checksum, last_embedding, built_at "
+        "FROM search_indexes WHERE model_id = ?");
+    query.bind(1, model);
+    if (!query.step())
+        return std::nullopt;
+    return IndexRecord{query.columnText(0), query.columnInt64(1), static_cast<int>(query.columnInt64(2)),
+                       query.columnText(3), query.columnInt64(4), query.columnInt64(5)};
+}
+
+void ModelStore::putIndexRecord(ModelId model, const IndexRecord& record) {
+    m_db.prepare("INSERT OR REPLACE INTO search_indexes (model_id, file_name, element_count, dimension, "
+                 "checksum, last_embedding, built_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        .bindAll(model, record.fileName, record.elementCount, record.dimension, record.checksum,
+                 record.lastEmbedding, record.builtAt)
+        .run();
+}
+
+void ModelStore::deleteIndexRecord(ModelId model) {
+    m_db.prepare("DELETE FROM search_indexes WHERE model_id = ?").bind(1, model).run();
+}
+
+}  // namespace lookalike::catalog

@@ -1,0 +1,140 @@
+#pragma once
+// A shop's library as the GUI and the CLI use it: the catalog plus look-alike search, curation
+// feedback and training on the library's own photos.
+//
+// Models. A fresh library searches with the built-in descriptors (HOG + colour layout; see
+// training/embedding_model.h), which need no training. train() adds a network model trained on
+// the library; every model is kept, and useModel() switches between them.
+//
+// Embeddings and the index. Every item gets a vector from the active model, stored in the
+// catalog, and an index over them answers similar(). The index file is saved next to the
+// catalog and recorded there (model, count, dimension, checksum); it is checked before use and
+// rebuilt when missing, stale or corrupt. Libraries under `bruteForceBelow` items search
+// exactly instead.
+//
+// Switching is atomic: a new model's embeddings and index are built while the old ones keep
+// serving; the switch is one catalog transaction at the end. A cancel, a failure or a crash
+// before it leaves the previous model, embeddings and index in use.
+//
+// Not thread-safe: one thread at a time (the catalog has one connection).
+
+#include "core/catalog/catalog.h"
+#include "core/catalog/model_store.h"
+#include "core/util/progress.h"
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lookalike::services {
+
+using catalog::GroupId;
+using catalog::ItemId;
+using catalog::ModelId;
+
+struct LibraryOptions {
+    std::size_t bruteForceBelow = 2000;  // exact search for fewer items than this
+    std::size_t efSearch = 128;          // HNSW candidates per search
+    int threads = 2;
+};
+
+struct SimilarFilter {
+    enum class Scope { All, Group, Folder, Ungrouped };
+    Scope scope = Scope::All;
+    GroupId group = 0;   // Scope::Group
+    std::string folder;  // Scope::Folder: items seen at a path inside it
+};
+
+struct SimilarItem {
+    ItemId item = 0;
+    float similarity = 0.0f;  // cosine, in [-1, 1]
+};
+
+struct RetrievalScore {
+    std::int64_t groups = 0;  // held-out groups measured
+    std::int64_t items = 0;
+    double recallAt1 = 0.0;
+    double mapAtR = 0.0;
+};
+
+struct LibraryTrainingOptions {
+    double epochs = 0.0;          // passes over the photos; 0: chosen from the library's size
+    bool fromScratch = false;     // else fine-tune the active network model (if there is one)
+    int inputSize = 96;           // network input, RGB
+    int width = 32;               // channels of the first stage
+    float descriptorWeight = 0.5f;
+    double heldOutFraction = 0.2; // of curated groups, kept out of training to validate
+    std::uint64_t seed = 1;
+};
+
+struct LibraryTrainingReport {
+    ModelId model = 0;                    // the new model (0 when none was kept)
+    std::optional<ModelId> previous;      // the model active before
+    bool activated = false;               // the new model is now the active one
+    std::optional<RetrievalScore> before; // held-out groups, with the previous model
+    std::optional<RetrievalScore> after;  // the same groups, with the new model
+    std::int64_t curatedGroups = 0;       // groups trained on
+    std::int64_t instances = 0;           // ungrouped photos trained on as their own label
+    std::int64_t notSimilarPairs = 0;
+    std::int64_t steps = 0;
+    double trainingSeconds = 0.0;
+    std::string collapse;                 // non-empty when training collapsed (not activated)
+};
+
+// Why the index was rebuilt, for logs and tests.
+enum class IndexLoad { Loaded, BuiltMissing, BuiltStale, BuiltCorrupt, BuiltNew, Exact };
+
+class Library {
+public:
+    // Opens (creating when missing) the library folder. Throws LibraryError when unusable.
+    static std::unique_ptr<Library> open(const std::filesystem::path& libraryDir, const LibraryOptions& options = {});
+    ~Library();
+
+    catalog::Catalog& catalog();
+    catalog::ModelStore& models();
+
+    // Makes the active model's embeddings and index complete: on a fresh library it creates the
+    // descriptor model; it embeds items that have no vector yet (new imports, changed photos)
+    // and loads, updates or rebuilds the index. Progress.current names the phase. Cancel
+    // throws Cancelled; embeddings committed so far stay.
+    IndexLoad refresh(const ProgressCallback& progress = {}, const CancelToken* cancel = nullptr);
+
+    // Items most like `item`, best first, without the item itself and without items marked
+    // "not similar" to it. Throws LibraryError for an unknown item. Calls refresh() first when
+    // needed.
+    std::vector<SimilarItem> similar(ItemId item, std::size_t k, const SimilarFilter& filter = {});
+    // Items most like a photo file (decoded and preprocessed as an import would); an item with
+    // the very same bytes is left out. Throws DecodeError/FileError for an unusable photo.
+    std::vector<SimilarItem> similar(const std::filesystem::path& photo, std::size_t k,
+                                     const SimilarFilter& filter = {});
+
+    // Trains a network model on the library (groups, ungrouped photos, not-similar marks),
+    // embeds every item with it, indexes, and switches to it when it did not collapse.
+    // Cancel throws Cancelled and leaves the previous model active.
+    LibraryTrainingReport train(const LibraryTrainingOptions& options, const ProgressCallback& progress = {},
+                                const CancelToken* cancel = nullptr);
+
+    // Switches to a ready model, embedding and indexing what it lacks first.
+    void useModel(ModelId model, const ProgressCallback& progress = {}, const CancelToken* cancel = nullptr);
+    std::optional<ModelId> activeModel();
+
+    // Retrieval quality of the active model on labelled items (leave-one-out among them).
+    RetrievalScore score(const std::vector<ItemId>& items, const std::vector<std::int64_t>& labels);
+
+    // Removes an item from the catalog and the index.
+    bool removeItem(ItemId item);
+
+    // The active model's vector for an item (refresh() first).
+    std::optional<std::vector<float>> embedding(ItemId item);
+
+private:
+    struct Impl;
+    explicit Library(std::unique_ptr<Impl> impl);
+    std::unique_ptr<Impl> m_impl;
+};
+
+}  // namespace lookalike::services

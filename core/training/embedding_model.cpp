@@ -1,0 +1,127 @@
+#include "core/training/embedding_model.h"
+
+#include "core/training/trainer.h"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace lookalike::training {
+
+namespace {
+
+void checkOutput(std::size_t images, std::size_t dimension, std::span<float> out) {
+    if (out.size() != images * dimension)
+        throw std::invalid_argument("embed: the output holds " + std::to_string(out.size()) + " values, expected " +
+                                    std::to_string(images * dimension));
+}
+
+// Rows of unit norm whatever the parts gave: a blank (all-white) photo has no HOG edges and no
+// colour, and the index refuses zero vectors, so it becomes the uniform direction instead.
+void normaliseRows(std::span<float> out, std::size_t dimension) {
+    for (std::size_t first = 0; first < out.size(); first += dimension) {
+        std::span<float> row = out.subspan(first, dimension);
+        double norm = 0.0;
+        for (float value : row)
+            norm += static_cast<double>(value) * value;
+        if (norm > 1e-12) {
+            const auto scale = static_cast<float>(1.0 / std::sqrt(norm));
+            for (float& value : row)
+                value *= scale;
+        } else {
+            std::fill(row.begin(), row.end(), static_cast<float>(1.0 / std::sqrt(static_cast<double>(dimension))));
+        }
+    }
+}
+
+// Descriptors are computed in chunks so that cancel and progress work the same as for the network.
+constexpr std::size_t kDescriptorChunk = 256;
+
+}  // namespace
+
+DescriptorModel::DescriptorModel(const imaging::HogColourConfig& config) : m_descriptor(config) {}
+
+std::size_t DescriptorModel::dimension() const {
+    return m_descriptor.dimension();
+}
+
+void DescriptorModel::embed(const std::vector<cv::Mat>& images, std::span<float> out, const ProgressCallback& progress,
+                            const CancelToken* cancel) {
+    const std::size_t dimension = m_descriptor.dimension();
+    checkOutput(images.size(), dimension, out);
+    Progress status;
+    status.total = static_cast<std::int64_t>(images.size());
+    for (std::size_t first = 0; first < images.size(); first += kDescriptorChunk) {
+        if (cancel && cancel->isCancelled())
+            throw Cancelled();
+        const std::size_t end = std::min(images.size(), first + kDescriptorChunk);
+        // Checked here: nothing may throw inside the parallel loop.
+        for (std::size_t i = first; i < end; ++i)
+            if (images[i].empty() || images[i].depth() != CV_8U || (images[i].channels() != 1 && images[i].channels() != 3))
+                throw std::invalid_argument("embed: image " + std::to_string(i) + " is not an 8-bit gray or colour image");
+#pragma omp parallel for num_threads(2) schedule(dynamic)
+        for (std::size_t i = first; i < end; ++i)
+            m_descriptor.compute(images[i], out.subspan(i * dimension, dimension));
+        normaliseRows(out.subspan(first * dimension, (end - first) * dimension), dimension);
+        status.done = static_cast<std::int64_t>(end);
+        if (progress)
+            progress(status);
+    }
+}
+
+NetworkModel::NetworkModel(std::shared_ptr<const nn::Network> network, const NetworkModelOptions& options)
+    : m_network(std::move(network)), m_options(options) {
+    if (!m_network)
+        throw std::invalid_argument("NetworkModel: no network");
+    if (!(options.descriptorWeight >= 0.0f && options.descriptorWeight < 1.0f))
+        throw std::invalid_argument("NetworkModel: the descriptor weight must be within [0, 1)");
+}
+
+std::size_t NetworkModel::dimension() const {
+    const auto networkDim = static_cast<std::size_t>(m_network->config().embeddingDim);
+    return m_options.descriptorWeight > 0.0f ? networkDim + m_descriptors.dimension() : networkDim;
+}
+
+void NetworkModel::embed(const std::vector<cv::Mat>& images, std::span<float> out, const ProgressCallback& progress,
+                         const CancelToken* cancel) {
+    const std::size_t dimension = this->dimension();
+    checkOutput(images.size(), dimension, out);
+    const auto networkDim = static_cast<std::size_t>(m_network->config().embeddingDim);
+    const bool fused = m_options.descriptorWeight > 0.0f;
+    // The network's share of the work is most of it: report its progress, then the descriptors'.
+    ProgressCallback networkProgress;
+    if (progress)
+        networkProgress = [&](const Progress& status) {
+            Progress scaled = status;
+            scaled.done = fused ? status.done * 9 / 10 : status.done;
+            progress(scaled);
+        };
+    std::vector<float> learned = embedImages(*m_network, images,
+                                             EmbedOptions{m_options.batch, m_options.threads, m_options.averageWithMirror},
+                                             networkProgress, cancel);
+    if (!fused) {
+        std::copy(learned.begin(), learned.end(), out.begin());
+        return;
+    }
+    std::vector<float> descriptors(images.size() * m_descriptors.dimension());
+    m_descriptors.embed(images, descriptors, {}, cancel);
+    const float networkScale = std::sqrt(1.0f - m_options.descriptorWeight);
+    const float descriptorScale = std::sqrt(m_options.descriptorWeight);
+    const std::size_t descriptorDim = m_descriptors.dimension();
+    for (std::size_t i = 0; i < images.size(); ++i) {
+        float* row = out.data() + i * dimension;
+        for (std::size_t d = 0; d < networkDim; ++d)
+            row[d] = networkScale * learned[i * networkDim + d];
+        for (std::size_t d = 0; d < descriptorDim; ++d)
+            row[networkDim + d] = descriptorScale * descriptors[i * descriptorDim + d];
+    }
+    normaliseRows(out, dimension);
+    if (progress) {
+        Progress done;
+        done.total = done.done = static_cast<std::int64_t>(images.size());
+        progress(done);
+    }
+}
+
+}  // namespace lookalike::training

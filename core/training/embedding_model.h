@@ -1,0 +1,72 @@
+#pragma once
+// An embedding model turns photos into unit vectors whose inner product says how alike they
+// look. Two kinds back a library:
+// - DescriptorModel: HOG + coarse colour layout (imaging/descriptors.h). Needs no training, so
+//   it is what a fresh library searches with until its first training run finishes.
+// - NetworkModel: the trained network, fused with the same descriptors:
+//   [sqrt(1 - w) * network(x), sqrt(w) * descriptors(x)], trained that way too (see
+//   FixedFeatures in trainer.h), so the cosine is (1 - w) * network cosine + w * descriptor cosine.
+// Preprocessing is the one of image_tensor.h for every caller: catalog items, training views
+// and query photos.
+
+#include "core/imaging/descriptors.h"
+#include "core/nn/network.h"
+#include "core/util/progress.h"
+
+#include <opencv2/core/mat.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <span>
+#include <vector>
+
+namespace lookalike::training {
+
+class EmbeddingModel {
+public:
+    virtual ~EmbeddingModel() = default;
+    virtual std::size_t dimension() const = 0;
+    // images: CV_8UC1 or CV_8UC3 (BGR), any size -> out [N, dimension()], rows of unit norm.
+    // progress reports images done; a set cancel token throws Cancelled between batches.
+    // Throws std::invalid_argument for a wrong out size or an unusable image.
+    virtual void embed(const std::vector<cv::Mat>& images, std::span<float> out,
+                       const ProgressCallback& progress = {}, const CancelToken* cancel = nullptr) = 0;
+};
+
+class DescriptorModel final : public EmbeddingModel {
+public:
+    explicit DescriptorModel(const imaging::HogColourConfig& config = {});
+    std::size_t dimension() const override;
+    void embed(const std::vector<cv::Mat>& images, std::span<float> out, const ProgressCallback& progress = {},
+               const CancelToken* cancel = nullptr) override;
+    const imaging::HogColourDescriptor& descriptor() const { return m_descriptor; }
+
+private:
+    imaging::HogColourDescriptor m_descriptor;
+};
+
+struct NetworkModelOptions {
+    float descriptorWeight = 0.5f;  // w above, in [0, 1)
+    bool averageWithMirror = true;  // embed the mirror image too and average (EmbedOptions)
+    int threads = 2;
+    int batch = 64;
+};
+
+class NetworkModel final : public EmbeddingModel {
+public:
+    // Throws std::invalid_argument for a weight outside [0, 1).
+    NetworkModel(std::shared_ptr<const nn::Network> network, const NetworkModelOptions& options);
+    std::size_t dimension() const override;
+    void embed(const std::vector<cv::Mat>& images, std::span<float> out, const ProgressCallback& progress = {},
+               const CancelToken* cancel = nullptr) override;
+
+    const nn::Network& network() const { return *m_network; }
+    const NetworkModelOptions& options() const { return m_options; }
+
+private:
+    std::shared_ptr<const nn::Network> m_network;
+    NetworkModelOptions m_options;
+    DescriptorModel m_descriptors;
+};
+
+}  // namespace lookalike::training

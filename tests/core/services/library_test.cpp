@@ -1,0 +1,371 @@
+// The look-alike library: embeddings and index after import, similar() with its filters and
+// exclusions, index persistence (loaded, stale, corrupt, missing), curation, training on the
+// library and atomic model switching.
+
+#include "core/services/library.h"
+
+#include "core/services/importer.h"
+#include "tests/support/shape_photos.h"
+#include "tests/support/temp_dir.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+
+using namespace lookalike;
+using namespace lookalike::services;
+namespace fs = std::filesystem;
+
+namespace {
+
+class LibraryTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        m_files = fixtures::writeShapePhotos(m_dir / "photos", 4);
+    }
+
+    std::unique_ptr<Library> openLibrary(const LibraryOptions& options = {}) {
+        return Library::open(m_dir / "library", options);
+    }
+
+    // As the app does: import, then embed and index.
+    IndexLoad importPhotos(Library& library, const fs::path& folder) {
+        std::vector<fs::path> roots{folder};
+        importFolders(library.catalog(), roots);
+        return library.refresh();
+    }
+
+    ItemId itemOf(Library& library, const fs::path& path) {
+        std::optional<ItemId> id = library.catalog().findItemByPath(path.string());
+        EXPECT_TRUE(id.has_value()) << path;
+        return id.value_or(0);
+    }
+
+    std::string kindOf(Library& library, ItemId id) {
+        std::string path = library.catalog().item(id)->sourcePath;
+        for (const auto& file : m_files)
+            if (file.path.string() == path)
+                return file.kind;
+        return "?";
+    }
+
+    // Fraction of queries whose best look-alike is of the same kind.
+    double recallAt1(Library& library) {
+        int hits = 0;
+        for (const auto& file : m_files) {
+            ItemId id = itemOf(library, file.path);
+            auto results = library.similar(id, 1);
+            hits += !results.empty() && kindOf(library, results[0].item) == file.kind;
+        }
+        return static_cast<double>(hits) / static_cast<double>(m_files.size());
+    }
+
+    fixtures::TempDir m_dir;
+    std::vector<fixtures::ShapePhotoFile> m_files;
+};
+
+TEST_F(LibraryTest, FreshLibraryFindsLookAlikesWithTheDescriptorModel) {
+    auto library = openLibrary();
+    EXPECT_EQ(importPhotos(*library, m_dir / "photos"), IndexLoad::Exact);
+    ASSERT_TRUE(library->activeModel().has_value());
+    auto model = library->models().model(*library->activeModel());
+    EXPECT_EQ(model->kind, catalog::ModelKind::Descriptors);
+    EXPECT_EQ(library->models().embeddingCount(model->id), static_cast<std::int64_t>(m_files.size()));
+    EXPECT_GE(recallAt1(*library), 0.9);
+}
+
+TEST_F(LibraryTest, SimilarRanksBestFirstAndExcludesTheQuery) {
+    auto library = openLibrary();
+    importPhotos(*library, m_dir / "photos");
+    ItemId query = itemOf(*library, m_files[0].path);
+    auto results = library->similar(query, 5);
+    ASSERT_EQ(results.size(), 5u);
+    for (std::size_t i = 0; i < results.size(); ++i) {
+        EXPECT_NE(results[i].item, query);
+        EXPECT_LE(results[i].similarity, 1.0001f);
+        if (i > 0) {
+            EXPECT_GE(results[i - 1].similarity, results[i].similarity);
+        }
+    }
+    // The three other photos of the same kind come first.
+    for (std::size_t i = 0; i < 3; ++i)
+        EXPECT_EQ(kindOf(*library, results[i].item), m_files[0].kind) << i;
+    EXPECT_EQ(library->similar(query, 1000).size(), m_files.size() - 1);
+}
+
+TEST_F(LibraryTest, NotSimilarMarksLeaveTheResults) {
+    auto library = openLibrary();
+    importPhotos(*library, m_dir / "photos");
+    ItemId query = itemOf(*library, m_files[0].path);
+    ItemId best = library->similar(query, 1).at(0).item;
+    library->catalog().markNotSimilar(best, query, 1);
+    for (const SimilarItem& result : library->similar(query, 100))
+        EXPECT_NE(result.item, best);
+    for (const SimilarItem& result : library->similar(best, 100))
+        EXPECT_NE(result.item, query);
+}
+
+TEST_F(LibraryTest, FiltersRestrictToAGroupAFolderOrUngroupedItems) {
+    auto library = openLibrary();
+    importPhotos(*library, m_dir / "photos");
+    catalog::Catalog& catalog = library->catalog();
+    ItemId query = itemOf(*library, m_files[0].path);
+    GroupId group = catalog.createGroup("picked", 1);
+    std::vector<ItemId> members{itemOf(*library, m_files[5].path), itemOf(*library, m_files[9].path), query};
+    for (ItemId member : members)
+        catalog.addToGroup(group, member, 1);
+
+    SimilarFilter inGroup{SimilarFilter::Scope::Group, group, {}};
+    auto grouped = library->similar(query, 10, inGroup);
+    ASSERT_EQ(grouped.size(), 2u);
+    for (const SimilarItem& result : grouped)
+        EXPECT_TRUE(result.item == members[0] || result.item == members[1]);
+
+    SimilarFilter ungrouped{SimilarFilter::Scope::Ungrouped, 0, {}};
+    auto loose = library->similar(query, 1000, ungrouped);
+    EXPECT_EQ(loose.size(), m_files.size() - 3);
+    for (const SimilarItem& result : loose)
+        EXPECT_FALSE(catalog.groupOf(result.item).has_value());
+
+    const fs::path folder = m_files[20].path.parent_path();
+    SimilarFilter inFolder{SimilarFilter::Scope::Folder, 0, folder.string()};
+    auto local = library->similar(query, 1000, inFolder);
+    EXPECT_EQ(local.size(), 4u);
+    for (const SimilarItem& result : local)
+        EXPECT_EQ(fs::path(catalog.item(result.item)->sourcePath).parent_path(), folder);
+
+    EXPECT_THROW(library->similar(query, 3, SimilarFilter{SimilarFilter::Scope::Group, 999, {}}), LibraryError);
+    EXPECT_THROW(library->similar(ItemId{424242}, 3), LibraryError);
+}
+
+TEST_F(LibraryTest, SearchesWithAnOutsidePhoto) {
+    auto library = openLibrary();
+    importPhotos(*library, m_dir / "photos");
+    const fs::path outside = m_dir / "query.jpg";
+    fixtures::writeBytes(outside, fixtures::encodeImage(fixtures::makeShapePhoto(fixtures::Shape::Triangle, 2, 99, 200), ".jpg"));
+    auto results = library->similar(outside, 3);
+    ASSERT_EQ(results.size(), 3u);
+    for (const SimilarItem& result : results)
+        EXPECT_EQ(kindOf(*library, result.item), "blue-triangle");
+    // A photo that is in the catalog is not its own look-alike.
+    ItemId same = itemOf(*library, m_files[0].path);
+    for (const SimilarItem& result : library->similar(m_files[0].path, 100))
+        EXPECT_NE(result.item, same);
+    fixtures::writeText(m_dir / "broken.jpg", "not a photo");
+    EXPECT_THROW(library->similar(m_dir / "broken.jpg", 3), FileError);
+}
+
+// Index persistence: HNSW from the first item on.
+class LibraryIndexTest : public LibraryTest {
+protected:
+    LibraryOptions hnswOptions() {
+        LibraryOptions options;
+        options.bruteForceBelow = 0;
+        return options;
+    }
+    fs::path indexFile(Library& library) {
+        auto record = library.models().indexRecord(*library.activeModel());
+        EXPECT_TRUE(record.has_value());
+        return m_dir / "library" / (record ? record->fileName : "missing");
+    }
+    std::vector<SimilarItem> probe(Library& library) { return library.similar(itemOf(library, m_files[7].path), 8); }
+};
+
+bool sameResults(const std::vector<SimilarItem>& a, const std::vector<SimilarItem>& b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](const auto& x, const auto& y) {
+               return x.item == y.item && x.similarity == y.similarity;
+           });
+}
+
+TEST_F(LibraryIndexTest, SavedIndexIsLoadedOnReopen) {
+    std::vector<SimilarItem> before;
+    {
+        auto library = openLibrary(hnswOptions());
+        EXPECT_EQ(importPhotos(*library, m_dir / "photos"), IndexLoad::BuiltNew);
+        before = probe(*library);
+        auto record = library->models().indexRecord(*library->activeModel());
+        ASSERT_TRUE(record.has_value());
+        EXPECT_EQ(record->elementCount, static_cast<std::int64_t>(m_files.size()));
+        EXPECT_TRUE(fs::exists(indexFile(*library)));
+    }
+    auto library = openLibrary(hnswOptions());
+    EXPECT_EQ(library->refresh(), IndexLoad::Loaded);
+    EXPECT_TRUE(sameResults(probe(*library), before));
+}
+
+TEST_F(LibraryIndexTest, CorruptOrMissingIndexIsRebuilt) {
+    std::vector<SimilarItem> before;
+    fs::path file;
+    {
+        auto library = openLibrary(hnswOptions());
+        importPhotos(*library, m_dir / "photos");
+        library->refresh();
+        before = probe(*library);
+        file = indexFile(*library);
+    }
+    std::vector<std::uint8_t> bytes = fixtures::readBytes(file);
+    bytes[bytes.size() / 2] ^= 0x5a;
+    fixtures::writeBytes(file, bytes);
+    {
+        auto library = openLibrary(hnswOptions());
+        EXPECT_EQ(library->refresh(), IndexLoad::BuiltCorrupt);
+        EXPECT_TRUE(sameResults(probe(*library), before));
+    }
+    fixtures::writeBytes(file, std::vector<std::uint8_t>(bytes.begin(), bytes.begin() + 100));  // truncated
+    {
+        auto library = openLibrary(hnswOptions());
+        EXPECT_EQ(library->refresh(), IndexLoad::BuiltCorrupt);
+        EXPECT_TRUE(sameResults(probe(*library), before));
+    }
+    fs::remove(file);
+    {
+        auto library = openLibrary(hnswOptions());
+        EXPECT_EQ(library->refresh(), IndexLoad::BuiltMissing);
+        EXPECT_TRUE(sameResults(probe(*library), before));
+    }
+    auto library = openLibrary(hnswOptions());
+    EXPECT_EQ(library->refresh(), IndexLoad::Loaded);
+}
+
+TEST_F(LibraryIndexTest, StaleIndexCatchesUpWithNewImportsAndRemovals) {
+    {
+        auto library = openLibrary(hnswOptions());
+        importPhotos(*library, m_dir / "photos");
+        library->refresh();
+    }
+    auto more = fixtures::writeShapePhotos(m_dir / "more", 1, 7);
+    {
+        // Imported by another process: the recorded index no longer covers every embedding.
+        auto catalog = catalog::Catalog::open(m_dir / "library");
+        std::vector<fs::path> roots{m_dir / "more"};
+        importFolders(catalog, roots);
+    }
+    auto library = openLibrary(hnswOptions());
+    EXPECT_EQ(library->refresh(), IndexLoad::BuiltStale);
+    ItemId added = itemOf(*library, more[0].path);
+    auto results = library->similar(itemOf(*library, m_files[0].path), 200);
+    EXPECT_EQ(results.size(), m_files.size() + more.size() - 1);
+    EXPECT_TRUE(std::any_of(results.begin(), results.end(), [&](const auto& r) { return r.item == added; }));
+    EXPECT_TRUE(library->removeItem(added));
+    for (const SimilarItem& result : library->similar(itemOf(*library, m_files[0].path), 200))
+        EXPECT_NE(result.item, added);
+    library->refresh();
+    auto reopened = openLibrary(hnswOptions());
+    EXPECT_EQ(reopened->refresh(), IndexLoad::Loaded);
+    EXPECT_EQ(reopened->similar(itemOf(*reopened, m_files[0].path), 200).size(), m_files.size() + more.size() - 2);
+}
+
+// Training on the library and switching models.
+class LibraryTrainingTest : public LibraryTest {
+protected:
+    LibraryTrainingOptions quick() {
+        LibraryTrainingOptions options;
+        options.epochs = 2;
+        options.inputSize = 32;
+        options.width = 8;
+        return options;
+    }
+};
+
+TEST_F(LibraryTrainingTest, TrainingAddsAModelAndSwitchesToIt) {
+    auto library = openLibrary();
+    importPhotos(*library, m_dir / "photos");
+    const ModelId first = library->activeModel().value_or(0);
+    std::vector<std::string> phases;
+    LibraryTrainingReport report = library->train(quick(), [&](const Progress& p) {
+        if (phases.empty() || phases.back() != p.current)
+            phases.push_back(p.current);
+    });
+    EXPECT_TRUE(report.activated) << report.collapse;
+    EXPECT_EQ(report.previous, first);
+    EXPECT_GT(report.steps, 0);
+    EXPECT_EQ(report.instances, static_cast<std::int64_t>(m_files.size()));
+    EXPECT_EQ(library->activeModel(), report.model);
+    EXPECT_NE(report.model, first);
+    EXPECT_NE(std::find(phases.begin(), phases.end(), "training"), phases.end());
+    EXPECT_NE(std::find(phases.begin(), phases.end(), "embedding"), phases.end());
+    auto model = library->models().model(report.model);
+    EXPECT_EQ(model->kind, catalog::ModelKind::Network);
+    EXPECT_EQ(model->state, catalog::ModelState::Ready);
+    EXPECT_NE(model->recipe.find("descriptor_weight="), std::string::npos);
+    EXPECT_EQ(library->models().embeddingCount(report.model), static_cast<std::int64_t>(m_files.size()));
+    EXPECT_GE(recallAt1(*library), 0.8);
+
+    library->useModel(first);
+    EXPECT_EQ(library->activeModel(), first);
+    EXPECT_GE(recallAt1(*library), 0.9);
+    auto reopened = openLibrary();
+    EXPECT_EQ(reopened->activeModel(), first);
+    reopened->useModel(report.model);
+    EXPECT_EQ(reopened->activeModel(), report.model);
+}
+
+TEST_F(LibraryTrainingTest, CancelAtAnyPhaseLeavesThePreviousModel) {
+    auto library = openLibrary();
+    importPhotos(*library, m_dir / "photos");
+    const ModelId first = library->activeModel().value_or(0);
+    const ItemId query = itemOf(*library, m_files[0].path);
+    const auto before = library->similar(query, 5);
+    for (std::string phase : {"training", "embedding"}) {
+        CancelToken cancel;
+        EXPECT_THROW(library->train(quick(), [&](const Progress& p) { if (p.current == phase) cancel.cancel(); }, &cancel),
+                     Cancelled) << phase;
+        EXPECT_EQ(library->activeModel(), first) << phase;
+        EXPECT_TRUE(sameResults(library->similar(query, 5), before)) << phase;
+    }
+    for (const catalog::ModelRecord& model : library->models().models())
+        if (model.id != first) {
+            EXPECT_EQ(model.state, catalog::ModelState::Failed);
+            EXPECT_EQ(library->models().embeddingCount(model.id), 0);
+        }
+    auto reopened = openLibrary();
+    EXPECT_EQ(reopened->activeModel(), first);
+    EXPECT_TRUE(sameResults(reopened->similar(query, 5), before));
+}
+
+TEST_F(LibraryTrainingTest, AnInterruptedBuildIsMarkedFailedOnReopen) {
+    ModelId first = 0;
+    {
+        auto library = openLibrary();
+        importPhotos(*library, m_dir / "photos");
+        library->refresh();
+        first = *library->activeModel();
+        // What a crash in the middle of embedding leaves behind.
+        ModelId orphan = library->models().createModel(catalog::ModelKind::Descriptors, first, 8, "crash", {}, 1);
+        std::vector<float> vector(8, 0.5f);
+        library->models().putEmbedding(orphan, itemOf(*library, m_files[0].path), vector);
+    }
+    auto library = openLibrary();
+    EXPECT_EQ(library->activeModel(), first);
+    auto models = library->models().models();
+    ASSERT_EQ(models.size(), 2u);
+    EXPECT_EQ(models[1].state, catalog::ModelState::Failed);
+    EXPECT_EQ(library->models().embeddingCount(models[1].id), 0);
+    EXPECT_THROW(library->useModel(models[1].id), LibraryError);
+    EXPECT_EQ(library->activeModel(), first);
+}
+
+TEST_F(LibraryTrainingTest, CuratedGroupsAreHeldOutAndScored) {
+    auto library = openLibrary();
+    importPhotos(*library, m_dir / "photos");
+    catalog::Catalog& catalog = library->catalog();
+    std::map<std::string, GroupId> groups;
+    for (const auto& file : m_files) {
+        if (!groups.contains(file.kind))
+            groups[file.kind] = catalog.createGroup(file.kind, 1);
+        catalog.addToGroup(groups[file.kind], itemOf(*library, file.path), 1);
+    }
+    catalog.markNotSimilar(itemOf(*library, m_files[0].path), itemOf(*library, m_files[4].path), 1);
+    LibraryTrainingReport report = library->train(quick());
+    ASSERT_TRUE(report.before.has_value());
+    ASSERT_TRUE(report.after.has_value());
+    EXPECT_EQ(report.before->groups, 2);  // 9 groups, 20 % held out, at least 2
+    EXPECT_EQ(report.curatedGroups, 7);
+    EXPECT_EQ(report.notSimilarPairs, 1);
+    EXPECT_GT(report.before->recallAt1, 0.5);
+    auto model = library->models().model(report.model);
+    EXPECT_NE(model->metrics.find("held_out_recall_at_1="), std::string::npos);
+}
+
+}  // namespace
