@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages that Lookalike needs, and only those that are missing.
-# Usage: installer/install-deps.sh [run|test|bench]   (default: test)
-#   run    build and run the application
-#   test   also the test suite (GoogleTest, Xvfb for screenshots, the Fashion-MNIST data)
-#   bench  also the benchmark peers (PyTorch CPU)
+# Usage: installer/install-deps.sh [run|test|bench|pretrain]   (default: test)
+#   run       build and run the application
+#   test      also the test suite (GoogleTest, Xvfb for screenshots, the Fashion-MNIST data)
+#   bench     also the benchmark peers (PyTorch CPU, OpenCV for Python)
+#   pretrain  build lookalike-cli and rebuild resources/models/emoji-pretrained.lkckpt
+#             (npm fetches the emoji packages, rsvg-convert draws the OpenMoji SVGs)
 set -euo pipefail
 
 profile="${1:-test}"
@@ -15,13 +17,21 @@ build_and_run=(
   dataset-fashion-mnist
 )
 testing=(googletest libgtest-dev libgmock-dev xvfb xauth)
-benchmarking=(python3 python3-torch)
+benchmarking=(python3 python3-torch python3-opencv
+  # tests/bench/lookalikes/build_icon_set.py: the SVG renderer and the icon themes it draws from
+  librsvg2-bin adwaita-icon-theme breeze-icon-theme elementary-icon-theme
+  elementary-xfce-icon-theme gnome-icon-theme mate-icon-theme oxygen-icon-theme
+  papirus-icon-theme suru-icon-theme tango-icon-theme yaru-theme-icon)
+# resources/models/build_emoji_set.sh and train_pretrained.sh (a Node.js from elsewhere brings its own npm)
+pretraining=(python3 librsvg2-bin)
+command -v npm >/dev/null || pretraining+=(npm)
 
 case "$profile" in
   run) wanted=("${build_and_run[@]}") ;;
   test) wanted=("${build_and_run[@]}" "${testing[@]}") ;;
   bench) wanted=("${build_and_run[@]}" "${testing[@]}" "${benchmarking[@]}") ;;
-  *) echo "usage: $0 [run|test|bench]" >&2; exit 2 ;;
+  pretrain) wanted=("${build_and_run[@]}" "${pretraining[@]}") ;;
+  *) echo "usage: $0 [run|test|bench|pretrain]" >&2; exit 2 ;;
 esac
 
 missing=()

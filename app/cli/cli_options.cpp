@@ -1,6 +1,7 @@
 #include "app/cli/cli_options.h"
 
 #include <charconv>
+#include <cstdio>
 
 namespace lookalike::cli {
 
@@ -9,6 +10,13 @@ std::optional<std::string> Arguments::option(const std::string& name) const {
         if (key == name)
             return value;
     return std::nullopt;
+}
+
+bool Arguments::flag(const std::string& name) const {
+    for (const std::string& given : flags)
+        if (given == name)
+            return true;
+    return false;
 }
 
 int Arguments::intOption(const std::string& name, int fallback, int min, int max) const {
@@ -30,13 +38,15 @@ double Arguments::doubleOption(const std::string& name, double fallback, double 
         return fallback;
     double value = 0;
     auto [end, error] = std::from_chars(text->data(), text->data() + text->size(), value);
-    if (error != std::errc() || end != text->data() + text->size() || !(value >= min && value <= max))
-        throw UsageError("--" + name + " expects a number from " + std::to_string(min) + " to " +
-                         std::to_string(max) + ", not '" + *text + "'");
+    if (error != std::errc() || end != text->data() + text->size() || !(value >= min && value <= max)) {
+        char range[64];
+        std::snprintf(range, sizeof range, "%g to %g", min, max);
+        throw UsageError("--" + name + " expects a number from " + range + ", not '" + *text + "'");
+    }
     return value;
 }
 
-Arguments parseArguments(const std::vector<std::string>& args) {
+Arguments parseArguments(const std::vector<std::string>& args, const IsFlag& isFlag) {
     Arguments parsed;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& arg = args[i];
@@ -72,7 +82,16 @@ Arguments parseArguments(const std::vector<std::string>& args) {
         } else if (arg.starts_with("--")) {
             std::string name = arg.substr(2);
             std::string value;
-            if (auto equals = name.find('='); equals != std::string::npos) {
+            auto equals = name.find('=');
+            const bool declaredFlag =
+                isFlag && isFlag(parsed.command, std::string_view(name).substr(0, equals));
+            if (declaredFlag) {
+                if (equals != std::string::npos)
+                    throw UsageError("--" + name.substr(0, equals) + " takes no value");
+                parsed.flags.push_back(name);
+                continue;
+            }
+            if (equals != std::string::npos) {
                 value = name.substr(equals + 1);
                 name = name.substr(0, equals);
             } else {

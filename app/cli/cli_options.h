@@ -2,9 +2,11 @@
 // Command-line parsing for lookalike-cli: global options, then a command and its arguments.
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lookalike::cli {
@@ -22,13 +24,19 @@ struct Arguments {
     std::string command;
     std::vector<std::string> positional;        // after the command
     std::vector<std::pair<std::string, std::string>> options;  // --name value after the command
+    std::vector<std::string> flags;             // --name without a value, as the command declares
 
     std::optional<std::string> option(const std::string& name) const;
+    bool flag(const std::string& name) const;
     int intOption(const std::string& name, int fallback, int min, int max) const;
     double doubleOption(const std::string& name, double fallback, double min, double max) const;
 };
 
-// Options after the command take a value ("--epochs 3"); the command names which it accepts.
-Arguments parseArguments(const std::vector<std::string>& args);
+// Whether `--name` is a flag (takes no value) for `command`.
+using IsFlag = std::function<bool(std::string_view command, std::string_view name)>;
+
+// Options after the command take a value ("--epochs 3") unless isFlag says the command declares
+// them as flags ("--from-scratch"); a flag given a value ("--from-scratch=yes") is a UsageError.
+Arguments parseArguments(const std::vector<std::string>& args, const IsFlag& isFlag = {});
 
 }  // namespace lookalike::cli

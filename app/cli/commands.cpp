@@ -1,79 +1,26 @@
 #include "app/cli/commands.h"
 
+#include "app/cli/command_support.h"
 #include "app/cli/engine_commands.h"
+#include "app/cli/library_commands.h"
 
 #include "core/catalog/catalog.h"
 #include "core/datasets/fashion_mnist.h"
 #include "core/services/importer.h"
+#include "core/services/library.h"
 #include "core/util/errors.h"
 #include "core/util/file_util.h"
 
 #include <algorithm>
-#include <chrono>
-#include <csignal>
-#include <cstdio>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
-#include <unistd.h>
 
 namespace lookalike::cli {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-CancelToken g_interrupt;
-
-extern "C" void onInterrupt(int) {
-    g_interrupt.cancel();
-}
-
-fs::path libraryDir(const Arguments& args) {
-    return args.library ? *args.library : catalog::defaultLibraryDir();
-}
-
-// Reading commands must not create an empty library as a side effect.
-catalog::Catalog openExistingLibrary(const Arguments& args) {
-    fs::path library = libraryDir(args);
-    if (!fs::exists(catalog::catalogPath(library)))
-        throw LibraryError("No library at " + library.string() +
-                           " (import a folder first, or pass --library DIR)");
-    return catalog::Catalog::open(library);
-}
-
-// Rewrites one status line on a terminal, at most ten times a second.
-class TerminalProgress {
-public:
-    explicit TerminalProgress(std::ostream& err) : m_err(err), m_enabled(::isatty(STDERR_FILENO)) {}
-    ~TerminalProgress() { clear(); }
-
-    void operator()(const Progress& progress) {
-        if (!m_enabled)
-            return;
-        auto now = std::chrono::steady_clock::now();
-        if (progress.done != progress.total && now - m_last < std::chrono::milliseconds(100))
-            return;
-        m_last = now;
-        std::string name = fs::path(progress.current).filename().string();
-        if (name.size() > 40)
-            name = name.substr(0, 37) + "...";
-        m_err << "\r\033[K[" << progress.done << "/" << progress.total << "] " << name << std::flush;
-        m_shown = true;
-    }
-
-    void clear() {
-        if (m_shown)
-            m_err << "\r\033[K" << std::flush;
-        m_shown = false;
-    }
-
-private:
-    std::ostream& m_err;
-    bool m_enabled;
-    bool m_shown = false;
-    std::chrono::steady_clock::time_point m_last{};
-};
 
 void printImportReport(const services::ImportReport& report, std::ostream& out) {
     const catalog::ImportCounts& counts = report.counts;
@@ -93,18 +40,24 @@ void printImportReport(const services::ImportReport& report, std::ostream& out) 
     }
 }
 
-int runImportInto(const fs::path& library, const std::vector<fs::path>& roots, int threads,
+// Imports, then embeds and indexes what is new so that look-alikes are ready.
+int runImportInto(const fs::path& libraryPath, const std::vector<fs::path>& roots, int threads,
                   std::ostream& out, std::ostream& err) {
-    catalog::Catalog catalog = catalog::Catalog::open(library);
+    std::unique_ptr<services::Library> library = services::Library::open(libraryPath, libraryOptions());
     services::ImportOptions options;
     options.threads = threads;
-    TerminalProgress progress(err);
-    services::ImportReport report = services::importFolders(
-        catalog, roots, options, [&](const Progress& p) { progress(p); }, &g_interrupt);
-    progress.clear();
+    services::ImportReport report;
+    {
+        TerminalProgress progress(err);
+        report = services::importFolders(library->catalog(), roots, options, progress.callback(),
+                                         &interruptToken());
+    }
     printImportReport(report, out);
-    out << "Library: " << library.string() << " (" << catalog.itemCount() << " items)\n";
-    return report.cancelled ? Interrupted : Success;
+    out << "Library: " << libraryPath.string() << " (" << library->catalog().itemCount() << " items)\n";
+    if (report.cancelled)
+        return Interrupted;
+    out << std::flush;
+    return prepareLookalikes(*library, out, err);
 }
 
 int importCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
@@ -194,6 +147,19 @@ const std::vector<Command>& commands() {
          {"count"}, sampleCommand},
         {"demo", "", "import the built-in sample catalog into a demo library", {"count"},
          demoCommand},
+        {"similar", "ITEM|PHOTO", "the items that look most like an item or a photo file",
+         {"k", "format text|csv|json", "group GROUP", "folder DIR"}, similarCommand, {"ungrouped"}},
+        {"neighbors", "", "CSV of every item's look-alikes (query,rank,result,score)",
+         {"k", "format csv"}, neighborsCommand},
+        {"export-embeddings", "", "CSV of every item's vector from the active model (path,v0,...)",
+         {"format csv"}, exportEmbeddingsCommand},
+        {"groups", "list|create|import|rename|delete|merge|add|remove ...",
+         "curate groups of items that belong together (see README)", {}, groupsCommand},
+        {"not-similar", "ITEM ITEM", "mark two items as not look-alikes of each other", {},
+         notSimilarCommand},
+        {"train", "", "train a model on the library's photos, groups and marks and switch to it",
+         {"epochs"}, trainCommand, {"from-scratch"}},
+        {"models", "list|use ID|export ID FILE", "list the library's models, switch to one, or export its weights", {}, modelsCommand},
         {"eval", "fashion-mnist",
          "train with triplet loss on Fashion-MNIST and report retrieval quality",
          {"epochs", "size", "width", "threads", "mining", "margin", "loss", "lr", "train-limit",
@@ -204,6 +170,28 @@ const std::vector<Command>& commands() {
     };
     return all;
 }
+
+namespace {
+
+const Command* findCommand(std::string_view name) {
+    for (const Command& command : commands())
+        if (command.name == name)
+            return &command;
+    return nullptr;
+}
+
+// "format text|csv" -> "format"
+std::string_view optionName(std::string_view option) {
+    return option.substr(0, option.find(' '));
+}
+
+// "format text|csv" -> "text|csv"; "k" -> "N"
+std::string_view optionValueName(std::string_view option) {
+    std::size_t space = option.find(' ');
+    return space == std::string_view::npos ? "N" : option.substr(space + 1);
+}
+
+}  // namespace
 
 void printHelp(std::ostream& out) {
     out << "Usage: lookalike-cli [--library DIR] COMMAND [ARGS...]\n\n"
@@ -218,14 +206,23 @@ void printHelp(std::ostream& out) {
     for (const Command& command : commands()) {
         std::string head = command.name + (command.synopsis.empty() ? "" : " " + command.synopsis);
         for (const std::string& option : command.options)
-            head += " [--" + option + " N]";
-        out << "  " << std::left << std::setw(34) << head << " " << command.summary << "\n";
+            head += " [--" + std::string(optionName(option)) + " " + std::string(optionValueName(option)) + "]";
+        for (const std::string& flag : command.flags)
+            head += " [--" + flag + "]";
+        constexpr std::size_t kColumn = 34;
+        if (head.size() > kColumn)  // a long synopsis gets a line of its own
+            out << "  " << head << "\n" << std::string(kColumn + 3, ' ') << command.summary << "\n";
+        else
+            out << "  " << std::left << std::setw(kColumn) << head << " " << command.summary << "\n";
     }
 }
 
 int runCommandLine(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     try {
-        Arguments parsed = parseArguments(args);
+        Arguments parsed = parseArguments(args, [](std::string_view command, std::string_view name) {
+            const Command* found = findCommand(command);
+            return found && std::find(found->flags.begin(), found->flags.end(), name) != found->flags.end();
+        });
         if (parsed.version) {
             out << "lookalike-cli " << LOOKALIKE_VERSION << "\n";
             return Success;
@@ -234,12 +231,12 @@ int runCommandLine(const std::vector<std::string>& args, std::ostream& out, std:
             printHelp(parsed.help ? out : err);
             return parsed.help ? Success : Usage;
         }
-        auto found = std::find_if(commands().begin(), commands().end(),
-                                  [&](const Command& c) { return c.name == parsed.command; });
-        if (found == commands().end())
+        const Command* found = findCommand(parsed.command);
+        if (!found)
             throw UsageError("unknown command '" + parsed.command + "'");
         for (const auto& [name, value] : parsed.options)
-            if (std::find(found->options.begin(), found->options.end(), name) == found->options.end())
+            if (std::none_of(found->options.begin(), found->options.end(),
+                             [&](const std::string& option) { return optionName(option) == name; }))
                 throw UsageError(parsed.command + ": unknown option '--" + name + "'");
         return found->run(parsed, out, err);
     } catch (const UsageError& error) {
@@ -252,11 +249,6 @@ int runCommandLine(const std::vector<std::string>& args, std::ostream& out, std:
         err << "lookalike-cli: " << error.what() << "\n";
         return Failure;
     }
-}
-
-void installInterruptHandler() {
-    std::signal(SIGINT, onInterrupt);
-    std::signal(SIGTERM, onInterrupt);
 }
 
 }  // namespace lookalike::cli

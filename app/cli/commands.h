@@ -15,8 +15,10 @@ struct Command {
     std::string name;
     std::string synopsis;  // arguments, for --help
     std::string summary;   // one line
-    std::vector<std::string> options;  // accepted --name value options
+    // Accepted --name value options: "name", or "name VALUE" to show VALUE instead of N in --help.
+    std::vector<std::string> options;
     int (*run)(const Arguments& args, std::ostream& out, std::ostream& err);
+    std::vector<std::string> flags = {};  // accepted --name options without a value
 };
 
 const std::vector<Command>& commands();
@@ -25,8 +27,5 @@ void printHelp(std::ostream& out);
 // Runs a whole command line (without argv[0]) and returns the process exit code. Core
 // errors become a message on `err` and a non-zero code; nothing escapes.
 int runCommandLine(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
-
-// Ctrl+C cancels the running job cleanly instead of killing the process.
-void installInterruptHandler();
 
 }  // namespace lookalike::cli

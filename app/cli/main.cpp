@@ -1,3 +1,4 @@
+#include "app/cli/command_support.h"
 #include "app/cli/commands.h"
 
 #include <iostream>

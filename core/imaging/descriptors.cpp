@@ -129,22 +129,18 @@ HogColourDescriptor::HogColourDescriptor(const HogColourConfig& config) : m_conf
     m_hog = std::move(hog);
 }
 
-void HogColourDescriptor::compute(const cv::Mat& image, std::span<float> out) const {
-    checkImage(image, "HogColourDescriptor");
-    checkOutput(out, dimension(), "HogColourDescriptor");
-    const cv::Mat square = squareOnWhite(image, m_config.imageSize);
-    std::span<float> hogPart = out.first(m_hogDimension);
-    std::span<float> colourPart = out.subspan(m_hogDimension);
-
+void HogColourDescriptor::computeHog(const cv::Mat& square, std::span<float> out) const {
     cv::Mat gray = square;
     if (square.channels() == 3)
         cv::cvtColor(square, gray, cv::COLOR_BGR2GRAY);
     std::vector<float> hogValues;
     // One window covering the whole image: winStride = window, no padding.
     m_hog->compute(gray, hogValues, cv::Size(m_config.imageSize, m_config.imageSize), cv::Size(0, 0));
-    std::copy(hogValues.begin(), hogValues.end(), hogPart.begin());
-    normalise(hogPart);
+    std::copy(hogValues.begin(), hogValues.end(), out.begin());
+    normalise(out);
+}
 
+void HogColourDescriptor::computeColourLayout(const cv::Mat& square, std::span<float> out) const {
     // Cell means in float (exact averages; 8-bit would round them), then to Lab. Float BGR2Lab
     // takes sRGB in [0, 1] and gives L* in [0, 100], a*, b* in about [-127, 127].
     cv::Mat bgr = square;
@@ -161,14 +157,33 @@ void HogColourDescriptor::compute(const cv::Mat& image, std::span<float> out) co
     for (int y = 0; y < grid; ++y) {
         const auto* row = lab.ptr<cv::Vec3f>(y);
         for (int x = 0; x < grid; ++x) {
-            colourPart[at++] = row[x][0] - 100.0F;
-            colourPart[at++] = m_config.chromaWeight * row[x][1];
-            colourPart[at++] = m_config.chromaWeight * row[x][2];
+            out[at++] = row[x][0] - 100.0F;
+            out[at++] = m_config.chromaWeight * row[x][1];
+            out[at++] = m_config.chromaWeight * row[x][2];
         }
     }
     // Float Lab of pure white is 100, 0, 0 only up to rounding; a thousandth of a Lab unit is
     // far below what an eye can tell.
-    normalise(colourPart, 1e-3);
+    normalise(out, 1e-3);
+}
+
+void HogColourDescriptor::compute(const cv::Mat& image, std::span<float> out) const {
+    checkImage(image, "HogColourDescriptor");
+    checkOutput(out, dimension(), "HogColourDescriptor");
+    const cv::Mat content = m_config.cropToContent ? cropToContent(image) : image;
+    const cv::Mat square = squareOnWhite(content, m_config.imageSize);
+    std::span<float> hogPart = out.first(m_hogDimension);
+    std::span<float> colourPart = out.subspan(m_hogDimension);
+
+    // A part weighted 0 is left zero rather than computed: the benchmarks sweep parts alone.
+    if (m_config.hogWeight > 0.0F)
+        computeHog(square, hogPart);
+    else
+        std::fill(hogPart.begin(), hogPart.end(), 0.0F);
+    if (m_config.colourWeight > 0.0F)
+        computeColourLayout(square, colourPart);
+    else
+        std::fill(colourPart.begin(), colourPart.end(), 0.0F);
 
     const float totalWeight = m_config.hogWeight + m_config.colourWeight;
     const float hogScale = std::sqrt(m_config.hogWeight / totalWeight);

@@ -2,7 +2,8 @@
 // Classic image descriptors: look-alike search before any network is trained, a part fused
 // with the learned embedding, and the baselines of the quality benchmarks
 // (tests/bench/lookalikes). Both see an image as the network does: centred on a white square
-// (preprocessing.h), so a wide photo is padded, never stretched. Vectors are compared by cosine.
+// (preprocessing.h), so a wide photo is padded, never stretched; HOG + colour first cuts white
+// margins off. Vectors are compared by cosine (the inner product: they have unit norm).
 //
 // Input images: CV_8UC1 or CV_8UC3 (BGR), any size, transparency already composited on white.
 
@@ -26,7 +27,7 @@ std::size_t rawPixelDimension(int size = kDefaultRawPixelSize);
 
 // out [3, size, size]: the RGB planes of the image padded square on white and resized to
 // size x size (area averaging), minus their mean over all 3 * size^2 values, L2-normalised; the
-// cosine of two is the correlation of their pixels. A uniform image gives all zeros.
+// cosine of two is the correlation of their pixels. A uniform gray image gives all zeros.
 // Throws std::invalid_argument for an empty image, another type, size < 1 or a wrong out size.
 // Thread-safe.
 void rawPixelDescriptor(const cv::Mat& image, int size, std::span<float> out);
@@ -34,8 +35,13 @@ void rawPixelDescriptor(const cv::Mat& image, int size, std::span<float> out);
 // HOG + coarse colour layout. The defaults were chosen with tests/bench/lookalikes (README.md)
 // on cross-style icons and on Fashion-MNIST; they give 324 + 48 = 372 values.
 struct HogColourConfig {
-    // Shape: OpenCV's HOG (Dalal & Triggs; gamma-corrected gradients, L2-Hys block norms) on
-    // the gray image padded square on white and resized to imageSize x imageSize.
+    // Cut white margins off first (imaging::cropToContent), so that the same object framed
+    // tighter or looser still matches; then pad square on white and resize, as everywhere.
+    bool cropToContent = true;
+
+    // Shape: OpenCV's HOG (Dalal & Triggs: cell histograms of gradient orientation, L2-Hys
+    // block norms; no gamma correction, which did not help) on the gray image padded square on
+    // white and resized to imageSize x imageSize.
     int imageSize = 64;        // a multiple of cellSize
     int cellSize = 16;         // pixels
     int blockCells = 2;        // block side in cells; a block's cells are normalised together
@@ -80,6 +86,10 @@ public:
     void compute(const cv::Mat& image, std::span<float> out) const;
 
 private:
+    // square [imageSize, imageSize] 8-bit gray or BGR -> out, L2-normalised (or all zero).
+    void computeHog(const cv::Mat& square, std::span<float> out) const;
+    void computeColourLayout(const cv::Mat& square, std::span<float> out) const;
+
     HogColourConfig m_config;
     std::shared_ptr<const cv::HOGDescriptor> m_hog;  // immutable after construction: shared by copies
     std::size_t m_hogDimension = 0;

@@ -3,6 +3,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 namespace lookalike::imaging {
@@ -30,6 +31,20 @@ cv::Mat squareOnWhite(const cv::Mat& image, int side) {
     cv::Mat resized;
     cv::resize(square, resized, cv::Size(side, side), 0, 0, square.rows > side ? cv::INTER_AREA : cv::INTER_LINEAR);
     return resized;
+}
+
+cv::Mat cropToContent(const cv::Mat& image, int tolerance, double marginFraction) {
+    if (image.empty())
+        return image;
+    cv::Mat nearWhite;
+    cv::inRange(image, cv::Scalar::all(255 - tolerance), cv::Scalar::all(255), nearWhite);
+    cv::Rect bounds = cv::boundingRect(255 - nearWhite);
+    if (bounds.area() == 0)
+        return image;
+    const int margin = static_cast<int>(std::ceil(marginFraction * std::max(bounds.width, bounds.height)));
+    bounds = cv::Rect(bounds.x - margin, bounds.y - margin, bounds.width + 2 * margin, bounds.height + 2 * margin) &
+             cv::Rect(0, 0, image.cols, image.rows);
+    return image(bounds);
 }
 
 }  // namespace lookalike::imaging

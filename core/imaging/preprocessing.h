@@ -1,7 +1,7 @@
 #pragma once
 // The geometry every look-alike path shares (network input, descriptors, training views):
 // catalog photos are shot on white, so an image is centred on a white square rather than
-// stretched or cropped, and only then scaled.
+// stretched or cropped, and only then scaled. The descriptors also cut white margins off first.
 
 #include <opencv2/core/mat.hpp>
 
@@ -16,5 +16,12 @@ cv::Mat padToSquareOnWhite(const cv::Mat& image);
 // bilinear when enlarging. Same type as the input; returned as is when it is already that
 // square. Throws std::invalid_argument for an empty image or a side < 1. Thread-safe.
 cv::Mat squareOnWhite(const cv::Mat& image, int side);
+
+// The smallest rectangle holding every pixel that is not near-white (some channel below
+// 255 - tolerance, so that JPEG noise on white is still white), widened on every side by
+// marginFraction of its longest side, rounded up, as far as the image allows: an object's
+// outline is an edge only with some white around it. Shares the image's pixels; the whole image
+// when it is all near-white. image: 8-bit, 1 or 3 channels. Thread-safe.
+cv::Mat cropToContent(const cv::Mat& image, int tolerance = 16, double marginFraction = 1.0 / 32);
 
 }  // namespace lookalike::imaging

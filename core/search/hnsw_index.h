@@ -31,7 +31,7 @@ namespace lookalike::search {
 struct HnswConfig {
     std::size_t m = 16;                  // links per node and layer (2m on the bottom one), 2..1024
     std::size_t efConstruction = 200;    // candidates kept while inserting: graph quality vs build time
-    std::size_t efSearch = 64;           // candidates kept while searching: recall vs speed
+    std::size_t efSearch = 128;          // candidates kept while searching: recall vs speed
     std::size_t initialCapacity = 1024;  // vector slots allocated up front; doubled when full
     std::uint64_t randomSeed = 100;      // for the layer of each new vector
 

@@ -26,6 +26,8 @@
 #include <sstream>
 #include <unordered_map>
 #include <unordered_set>
+#include <utility>
+#include <cstdlib>
 
 namespace lookalike::services {
 
@@ -149,6 +151,7 @@ struct Library::Impl {
     };
     std::optional<Serving> serving;
     std::unordered_set<ItemId> unreadable;  // thumbnails that failed to decode this session
+    std::vector<std::string> notices;
 
     // --- models ---
 
@@ -180,6 +183,7 @@ struct Library::Impl {
         return *model;
     }
 
+    // A fresh library's first models: the descriptors, then the shipped network if usable.
     ModelRecord activeOrDescriptors() {
         if (std::optional<ModelId> active = store.activeModel())
             return requireModel(*active);
@@ -189,6 +193,29 @@ struct Library::Impl {
                                        "embedder=hog-colour\n", {}, unixNow());
         store.setState(id, ModelState::Ready);
         store.setActiveModel(id);
+        if (!options.pretrainedModel.empty()) {
+            try {
+                std::vector<std::uint8_t> weights = readFileBytes(options.pretrainedModel, 1ull << 30);
+                auto network = std::make_shared<const nn::Network>(
+                    nn::deserializeCheckpoint(std::as_bytes(std::span<const std::uint8_t>(weights))));
+                const training::NetworkModelOptions embedOptions;
+                training::NetworkModel probe(network, embedOptions);
+                KeyValues recipe{{"embedder", "network+hog-colour"},
+                                 {"architecture", network->config().toString()},
+                                 {"descriptor_weight", formatNumber(embedOptions.descriptorWeight)},
+                                 {"mirror_average", "1"},
+                                 {"start", "shipped pretrained model " + options.pretrainedModel.filename().string()},
+                                 {"weights_sha256", imaging::toHex(imaging::Sha256::of(weights))}};
+                ModelId pretrained = store.createModel(ModelKind::Network, id, static_cast<int>(probe.dimension()),
+                                                       formatKeyValues(recipe), weights, unixNow());
+                store.setState(pretrained, ModelState::Ready);
+                store.setActiveModel(pretrained);
+                id = pretrained;
+            } catch (const std::exception& error) {
+                notices.push_back("The pretrained model " + displayPath(options.pretrainedModel) +
+                                  " cannot be used (" + error.what() + "); the descriptors serve until the first training.");
+            }
+        }
         transaction.commit();
         return requireModel(id);
     }
@@ -275,7 +302,17 @@ struct Library::Impl {
             return;
         }
         const fs::path path = indexPath(serving.model);
-        search::IndexFileInfo info = hnsw->save(path, modelKey(serving.model));
+        search::IndexFileInfo info;
+        try {
+            info = hnsw->save(path, modelKey(serving.model));
+        } catch (const std::exception&) {  // StorageFullError, FileError
+            // A full disk or a read-only folder costs a rebuild at the next start, not the
+            // search: the index in memory serves on, and the catalog keeps no stale record.
+            store.deleteIndexRecord(serving.model.id);
+            serving.saved = false;
+            notices.push_back("The search index could not be saved; it will be rebuilt at the next start.");
+            return;
+        }
         catalog::IndexRecord record{path.filename().string(), static_cast<std::int64_t>(info.count),
                                     static_cast<int>(info.dimension), checksumText(info.checksum), serving.lastRow,
                                     unixNow()};
@@ -497,6 +534,22 @@ std::vector<SimilarItem> Library::similar(const fs::path& photo, std::size_t k, 
     return m_impl->search(query, k, filter, std::move(excluded));
 }
 
+std::vector<std::string> Library::takeNotices() {
+    return std::exchange(m_impl->notices, {});
+}
+
+fs::path defaultPretrainedModel() {
+    if (const char* chosen = std::getenv("LOOKALIKE_PRETRAINED"))
+        return chosen;
+    for (const fs::path& candidate : {fs::path(LOOKALIKE_DATA_DIR) / "models" / "emoji-pretrained.lkckpt",
+                                      fs::path(LOOKALIKE_SOURCE_DIR) / "resources" / "models" / "emoji-pretrained.lkckpt"}) {
+        std::error_code error;
+        if (fs::is_regular_file(candidate, error))
+            return candidate;
+    }
+    return {};
+}
+
 std::optional<ModelId> Library::activeModel() {
     return m_impl->store.activeModel();
 }
@@ -551,10 +604,11 @@ LibraryTrainingReport Library::train(const LibraryTrainingOptions& options, cons
     std::mt19937_64 random(options.seed);
     for (std::size_t i = curated.size(); i > 1; --i)
         std::swap(curated[i - 1], curated[random() % i]);
-    std::size_t heldOutCount = 0;
-    if (curated.size() >= 4)
-        heldOutCount = std::max<std::size_t>(2, static_cast<std::size_t>(std::lround(options.heldOutFraction * static_cast<double>(curated.size()))));
-    heldOutCount = std::min(heldOutCount, curated.size() / 2);
+    // Recall needs at least 2 held-out groups to mean anything; with fewer curated groups than
+    // that fraction allows, all of them teach and the report has no validation.
+    std::size_t heldOutCount = static_cast<std::size_t>(std::lround(options.heldOutFraction * static_cast<double>(curated.size())));
+    if (heldOutCount < 2)
+        heldOutCount = 0;
     std::vector<ItemId> heldOutItems;
     std::vector<std::int64_t> heldOutLabels;
     std::unordered_map<ItemId, std::int64_t> labelOf;  // curated training items -> group id
@@ -575,8 +629,11 @@ LibraryTrainingReport Library::train(const LibraryTrainingOptions& options, cons
     // (negative ids cannot clash with group ids); at most kMaxTrainingInstances of the latter.
     std::vector<ItemId> instances;
     std::vector<ItemId> items;
+    // Held-out photos stay out of training altogether, so that their score is a fair check.
+    const std::unordered_set<ItemId> heldOut(heldOutItems.begin(), heldOutItems.end());
     for (ItemId id : catalog.itemIds())
-        (labelOf.contains(id) ? items : instances).push_back(id);
+        if (!heldOut.contains(id))
+            (labelOf.contains(id) ? items : instances).push_back(id);
     if (instances.size() > kMaxTrainingInstances) {
         for (std::size_t i = instances.size(); i > 1; --i)
             std::swap(instances[i - 1], instances[random() % i]);

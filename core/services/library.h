@@ -2,9 +2,12 @@
 // A shop's library as the GUI and the CLI use it: the catalog plus look-alike search, curation
 // feedback and training on the library's own photos.
 //
-// Models. A fresh library searches with the built-in descriptors (HOG + colour layout; see
-// training/embedding_model.h), which need no training. train() adds a network model trained on
-// the library; every model is kept, and useModel() switches between them.
+// Models. Model 1 of every library is the built-in descriptors (HOG + colour layout; see
+// training/embedding_model.h), which need no training. When a pretrained network is given
+// (LibraryOptions::pretrainedModel) a fresh library adds it as model 2, fused with the
+// descriptors, and searches with it until the first training; else the descriptors serve.
+// train() adds a network model trained on the library (fine-tuning the active network, or from
+// scratch); every model is kept, and useModel() switches between them.
 //
 // Embeddings and the index. Every item gets a vector from the active model, stored in the
 // catalog, and an index over them answers similar(). The index file is saved next to the
@@ -40,7 +43,15 @@ struct LibraryOptions {
     std::size_t bruteForceBelow = 2000;  // exact search for fewer items than this
     std::size_t efSearch = 128;          // HNSW candidates per search
     int threads = 2;
+    // A network checkpoint that a fresh library starts from (see defaultPretrainedModel());
+    // empty: none, the descriptors serve until the first training.
+    std::filesystem::path pretrainedModel;
 };
+
+// The pretrained model Lookalike ships (resources/models/emoji-pretrained.lkckpt, installed
+// under <datadir>/lookalike/models): $LOOKALIKE_PRETRAINED when set (an empty value disables
+// it), else the installed file, else the one in the source tree; empty when none exists.
+std::filesystem::path defaultPretrainedModel();
 
 struct SimilarFilter {
     enum class Scope { All, Group, Folder, Ungrouped };
@@ -67,7 +78,7 @@ struct LibraryTrainingOptions {
     int inputSize = 96;           // network input, RGB
     int width = 32;               // channels of the first stage
     float descriptorWeight = 0.5f;
-    double heldOutFraction = 0.2; // of curated groups, kept out of training to validate
+    double heldOutFraction = 0.2; // of curated groups, kept out of training to validate (when >= 2)
     std::uint64_t seed = 1;
 };
 
@@ -130,6 +141,10 @@ public:
 
     // The active model's vector for an item (refresh() first).
     std::optional<std::vector<float>> embedding(ItemId item);
+
+    // Problems that did not stop the work but that the user should hear of (an unusable
+    // pretrained model file, an index that could not be saved); cleared by the call.
+    std::vector<std::string> takeNotices();
 
 private:
     struct Impl;

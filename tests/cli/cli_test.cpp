@@ -2,86 +2,20 @@
 // what a person sees on stdout and stderr.
 
 #include "core/datasets/fashion_mnist.h"
+#include "tests/cli/cli_runner.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_images.h"
 
 #include <gtest/gtest.h>
 
-#include <fcntl.h>
-#include <sstream>
-#include <sys/wait.h>
-#include <unistd.h>
-
-#ifndef LOOKALIKE_CLI_PATH
-#error "LOOKALIKE_CLI_PATH must name the lookalike-cli binary under test"
-#endif
-
 using namespace lookalike;
+using fixtures::contains;
+using fixtures::lines;
+using fixtures::RunResult;
+using fixtures::runCli;
 namespace fs = std::filesystem;
 
 namespace {
-
-struct RunResult {
-    int exitCode = -1;
-    std::string out;
-    std::string err;
-};
-
-// Runs lookalike-cli with `args` in a clean environment whose HOME and XDG_DATA_HOME point
-// into `home`, so no test can touch the real user's default library.
-RunResult runCli(const std::vector<std::string>& args, const fs::path& home) {
-    fs::path outPath = home / "stdout.txt";
-    fs::path errPath = home / "stderr.txt";
-    std::vector<std::string> environment = {"HOME=" + home.string(),
-                                            "XDG_DATA_HOME=" + (home / "data").string(),
-                                            "PATH=/usr/bin:/bin", "LC_ALL=C"};
-    std::vector<std::string> argv = {LOOKALIKE_CLI_PATH};
-    argv.insert(argv.end(), args.begin(), args.end());
-
-    pid_t child = ::fork();
-    if (child == 0) {
-        int in = ::open("/dev/null", O_RDONLY);
-        int out = ::open(outPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        int err = ::open(errPath.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (in < 0 || out < 0 || err < 0)
-            ::_exit(126);
-        ::dup2(in, 0);
-        ::dup2(out, 1);
-        ::dup2(err, 2);
-        std::vector<char*> rawArgs;
-        for (std::string& arg : argv)
-            rawArgs.push_back(arg.data());
-        rawArgs.push_back(nullptr);
-        std::vector<char*> rawEnvironment;
-        for (std::string& variable : environment)
-            rawEnvironment.push_back(variable.data());
-        rawEnvironment.push_back(nullptr);
-        ::execve(rawArgs[0], rawArgs.data(), rawEnvironment.data());
-        ::_exit(127);
-    }
-    RunResult result;
-    int status = 0;
-    if (child < 0 || ::waitpid(child, &status, 0) != child) {
-        ADD_FAILURE() << "could not run " << LOOKALIKE_CLI_PATH;
-        return result;
-    }
-    result.exitCode = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-    result.out = fixtures::readText(outPath);
-    result.err = fixtures::readText(errPath);
-    return result;
-}
-
-std::vector<std::string> lines(const std::string& text) {
-    std::vector<std::string> result;
-    std::istringstream stream(text);
-    for (std::string line; std::getline(stream, line);)
-        result.push_back(line);
-    return result;
-}
-
-bool contains(const std::string& text, const std::string& needle) {
-    return text.find(needle) != std::string::npos;
-}
 
 class CliTest : public ::testing::Test {
 protected:
@@ -173,13 +107,14 @@ TEST_F(CliTest, ImportReportsCountsAndOneLinePerBadFile) {
     ASSERT_FALSE(out.empty());
     EXPECT_EQ(out[0], "Imported 3, updated 0, skipped 0 unchanged, 0 duplicates, 3 failed "
                       "(1 other file ignored).");
-    ASSERT_EQ(out.size(), 6u) << result.out;
+    ASSERT_EQ(out.size(), 7u) << result.out;
     EXPECT_EQ(out[1], "Failed:");
     EXPECT_EQ(out[2], "  " + (photos / "empty.png").string() + ": empty file (0 bytes)");
     EXPECT_TRUE(out[3].starts_with("  " + (photos / "huge.png").string() + ": image too large: 20000x20000"))
         << out[3];
     EXPECT_EQ(out[4], "  " + (photos / "readme.jpg").string() + ": not an image (unknown format)");
     EXPECT_EQ(out[5], "Library: " + library.string() + " (3 items)");
+    EXPECT_EQ(out[6], "Look-alikes ready: 3 items, model 1 (descriptors)");
     EXPECT_TRUE(fs::exists(library / "catalog.db"));
     EXPECT_EQ(result.err, "");  // no progress line when stderr is not a terminal
 }
@@ -275,11 +210,12 @@ TEST_F(CliTest, DemoImportsThreeHundredSampleProducts) {
     RunResult result = run({"--library", library.string(), "demo"});
     EXPECT_EQ(result.exitCode, 0) << result.err;
     std::vector<std::string> out = lines(result.out);
-    ASSERT_EQ(out.size(), 3u) << result.out;
+    ASSERT_EQ(out.size(), 4u) << result.out;
     EXPECT_EQ(out[0], "Sample catalog: 300 Fashion-MNIST product photos in " +
                           (library / "sample-photos").string());
     EXPECT_EQ(out[1], "Imported 300, updated 0, skipped 0 unchanged, 0 duplicates, 0 failed.");
     EXPECT_EQ(out[2], "Library: " + library.string() + " (300 items)");
+    EXPECT_EQ(out[3], "Look-alikes ready: 300 items, model 1 (descriptors)");
 
     RunResult list = run({"--library", library.string(), "list"});
     EXPECT_EQ(lines(list.out).size(), 300u);

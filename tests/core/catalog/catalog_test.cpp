@@ -164,7 +164,7 @@ TEST_F(CatalogTest, ListItemsPagesInIdOrder) {
     EXPECT_EQ(middle[1].id, ids[4]);
 }
 
-TEST_F(CatalogTest, GroupsCountMembersAndIgnoreDuplicateAdds) {
+TEST_F(CatalogTest, GroupsCountMembersAndAnItemBelongsToOneGroup) {
     ItemId a = catalog.addItem(makeItem(1), 0);
     ItemId b = catalog.addItem(makeItem(2), 0);
     GroupId shoes = catalog.createGroup("Shoes", 0);
@@ -172,24 +172,83 @@ TEST_F(CatalogTest, GroupsCountMembersAndIgnoreDuplicateAdds) {
     catalog.addToGroup(shoes, b, 0);
     catalog.addToGroup(shoes, a, 0);
     catalog.addToGroup(shoes, a, 0);  // already there: no error, no second row
-    catalog.addToGroup(bags, a, 0);
-
     EXPECT_EQ(catalog.groupMembers(shoes), (std::vector<ItemId>{a, b}));
+    catalog.addToGroup(bags, a, 0);   // moves it
+    EXPECT_EQ(catalog.groupMembers(shoes), std::vector<ItemId>{b});
+    EXPECT_EQ(catalog.groupOf(a), bags);
+
     std::vector<Group> groups = catalog.groups();
     ASSERT_EQ(groups.size(), 2u);
     EXPECT_EQ(groups[0].name, "bags");  // ordered by name, ignoring case
     EXPECT_EQ(groups[0].itemCount, 1);
     EXPECT_EQ(groups[1].name, "Shoes");
-    EXPECT_EQ(groups[1].itemCount, 2);
+    EXPECT_EQ(groups[1].itemCount, 1);
 
-    catalog.removeFromGroup(shoes, a);
-    EXPECT_EQ(catalog.groupMembers(shoes), std::vector<ItemId>{b});
+    catalog.removeFromGroup(shoes, b);
+    EXPECT_TRUE(catalog.groupMembers(shoes).empty());
     catalog.removeFromGroup(shoes, a);  // not a member: nothing happens
-    EXPECT_EQ(catalog.groupMembers(shoes), std::vector<ItemId>{b});
+    EXPECT_EQ(catalog.groupMembers(bags), std::vector<ItemId>{a});
+    EXPECT_EQ(catalog.ungroupedItems(), std::vector<ItemId>{b});
+}
 
-    GroupId empty = catalog.createGroup("Empty", 0);
-    EXPECT_TRUE(catalog.groupMembers(empty).empty());
-    EXPECT_EQ(catalog.groups()[1].itemCount, 0);  // "Empty", between bags and Shoes
+TEST_F(CatalogTest, GroupsCanBeRenamedMergedAndDeleted) {
+    ItemId a = catalog.addItem(makeItem(1), 0);
+    ItemId b = catalog.addItem(makeItem(2), 0);
+    ItemId c = catalog.addItem(makeItem(3), 0);
+    GroupId red = catalog.createGroup("red", 0);
+    GroupId crimson = catalog.createGroup("crimson", 0);
+    catalog.addToGroup(red, a, 0);
+    catalog.addToGroup(crimson, b, 0);
+    catalog.renameGroup(red, "Red dresses");
+    EXPECT_EQ(catalog.findGroup("red DRESSES")->id, red);
+    EXPECT_THROW(catalog.renameGroup(red, "CRIMSON"), DatabaseError);
+    EXPECT_THROW(catalog.renameGroup(999, "x"), DatabaseError);
+
+    catalog.mergeGroups(red, crimson);
+    EXPECT_EQ(catalog.groupMembers(red), (std::vector<ItemId>{a, b}));
+    EXPECT_FALSE(catalog.group(crimson).has_value());
+    EXPECT_THROW(catalog.mergeGroups(red, red), DatabaseError);
+    EXPECT_THROW(catalog.mergeGroups(red, crimson), DatabaseError);
+
+    EXPECT_TRUE(catalog.deleteGroup(red));
+    EXPECT_FALSE(catalog.deleteGroup(red));
+    EXPECT_EQ(catalog.itemCount(), 3);  // the items stay
+    EXPECT_EQ(catalog.ungroupedItems(), (std::vector<ItemId>{a, b, c}));
+    EXPECT_THROW(catalog.addToGroup(catalog.createGroup("x", 0), 999, 0), DatabaseError);
+}
+
+TEST_F(CatalogTest, NotSimilarMarksAreStoredOncePerPair) {
+    ItemId a = catalog.addItem(makeItem(1), 0);
+    ItemId b = catalog.addItem(makeItem(2), 0);
+    ItemId c = catalog.addItem(makeItem(3), 0);
+    catalog.markNotSimilar(b, a, 0);
+    catalog.markNotSimilar(a, b, 0);
+    catalog.markNotSimilar(c, a, 0);
+    EXPECT_EQ(catalog.notSimilarTo(a), (std::vector<ItemId>{b, c}));
+    EXPECT_EQ(catalog.notSimilarTo(b), std::vector<ItemId>{a});
+    EXPECT_EQ(catalog.notSimilarPairs(), (std::vector<std::pair<ItemId, ItemId>>{{a, b}, {a, c}}));
+    EXPECT_THROW(catalog.markNotSimilar(a, a, 0), DatabaseError);
+    EXPECT_THROW(catalog.markNotSimilar(a, 999, 0), DatabaseError);
+    EXPECT_TRUE(catalog.unmarkNotSimilar(b, a));
+    EXPECT_FALSE(catalog.unmarkNotSimilar(b, a));
+    EXPECT_TRUE(catalog.removeItem(c));
+    EXPECT_TRUE(catalog.notSimilarTo(a).empty());  // removed with the item
+}
+
+TEST_F(CatalogTest, ItemsAreFoundByPathFileNameAndFolder) {
+    ItemId a = catalog.addItem(makeItem(1, "/shop/dresses/red.jpg"), 0);
+    ItemId b = catalog.addItem(makeItem(2, "/shop/bags/red.jpg"), 0);
+    catalog.recordFile("/shop/dresses/red.jpg", a, 1, 1);
+    catalog.recordFile("/shop/bags/red.jpg", b, 1, 1);
+    catalog.recordFile("/shop/dresses-old/blue.jpg", b, 1, 1);
+    EXPECT_EQ(catalog.findItemByPath("/shop/bags/red.jpg"), b);
+    EXPECT_FALSE(catalog.findItemByPath("/shop/red.jpg").has_value());
+    EXPECT_EQ(catalog.findItemsByFileName("red.jpg"), (std::vector<ItemId>{a, b}));
+    EXPECT_EQ(catalog.findItemsByFileName("blue.jpg"), std::vector<ItemId>{b});
+    EXPECT_TRUE(catalog.findItemsByFileName("ed.jpg").empty());
+    EXPECT_EQ(catalog.itemsInFolder("/shop/dresses"), std::vector<ItemId>{a});  // not dresses-old
+    EXPECT_EQ(catalog.itemsInFolder("/shop/"), (std::vector<ItemId>{a, b}));
+    EXPECT_EQ(catalog.itemIds(), (std::vector<ItemId>{a, b}));
 }
 
 TEST_F(CatalogTest, GroupNamesMustBeNonEmptyAndUniqueIgnoringCase) {

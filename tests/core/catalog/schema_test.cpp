@@ -68,8 +68,32 @@ TEST(SchemaVersionTest, MigrateBringsAnEmptyDatabaseToTheLatestVersion) {
     migrate(db);
     EXPECT_EQ(db.userVersion(), latestSchemaVersion());
     EXPECT_EQ(tableNames(db),
-              (std::vector<std::string>{"folders", "group_members", "groups", "import_errors",
-                                        "import_runs", "item_files", "items", "thumbnails"}));
+              (std::vector<std::string>{"embeddings", "folders", "group_members", "groups", "import_errors",
+                                        "import_runs", "item_files", "items", "models", "not_similar",
+                                        "search_indexes", "settings", "sqlite_sequence", "thumbnails"}));
+}
+
+// Version 2 keys group membership by item: an item that was in two groups keeps the first.
+TEST(SchemaVersionTest, Version2KeepsEachItemInTheGroupItJoinedFirst) {
+    Connection db = Connection::openInMemory();
+    {
+        Transaction transaction(db);
+        db.execute(migrations()[0].sql);
+        db.setUserVersion(1);
+        transaction.commit();
+    }
+    for (int id : {1, 2})
+        db.prepare("INSERT INTO items (id, content_hash, source_path, display_name, width, height, file_size, "
+                   "mtime_ns, imported_at, updated_at) VALUES (?, randomblob(32), '/p.jpg', 'p', 1, 1, 1, 0, 0, 0)")
+            .bind(1, id)
+            .run();
+    db.execute("INSERT INTO groups (id, name, created_at) VALUES (1, 'later', 0), (2, 'first', 0)");
+    db.execute("INSERT INTO group_members (group_id, item_id, added_at) VALUES (1, 1, 20), (2, 1, 10), (1, 2, 5)");
+    migrate(db);
+    EXPECT_EQ(db.userVersion(), latestSchemaVersion());
+    EXPECT_EQ(scalar(db, "SELECT count(*) FROM group_members"), 2);
+    EXPECT_EQ(scalar(db, "SELECT group_id FROM group_members WHERE item_id = 1"), 2);
+    EXPECT_EQ(scalar(db, "SELECT group_id FROM group_members WHERE item_id = 2"), 1);
 }
 
 TEST_F(SchemaTest, RunningMigrateAgainChangesNothing) {

@@ -265,6 +265,17 @@ TEST(HogColourDescriptor, ScoresADifferentShapeLowerThanTheSameShapeAtAnotherSiz
     }
 }
 
+TEST(HogColourDescriptor, IgnoresHowMuchWhiteMarginSurroundsTheObject) {
+    cv::Mat tight = drawShape(Shape::Circle, kRed, 200);
+    cv::Mat loose(500, 420, CV_8UC3, kWhite);  // the same photo with wide, uneven margins
+    tight.copyTo(loose(cv::Rect(150, 60, 200, 200)));
+    EXPECT_GT(dot(hogColour(tight), hogColour(loose)), 0.98F);
+    HogColourConfig uncropped;
+    uncropped.cropToContent = false;
+    const HogColourDescriptor framed(uncropped);
+    EXPECT_LT(dot(hogColour(tight, framed), hogColour(loose, framed)), 0.8F);
+}
+
 TEST(HogColourDescriptor, AcceptsGrayImagesLikeTheirColourTwin) {
     cv::Mat colour = drawShape(Shape::Square, cv::Scalar(70, 70, 70));
     cv::Mat gray;

@@ -7,6 +7,7 @@
 
 #include <stdexcept>
 
+using lookalike::imaging::cropToContent;
 using lookalike::imaging::padToSquareOnWhite;
 using lookalike::imaging::squareOnWhite;
 
@@ -64,4 +65,35 @@ TEST(Preprocessing, PadsBeforeResizingSoTheAspectRatioIsKept) {
 TEST(Preprocessing, RejectsAnEmptyImageOrANonPositiveSide) {
     EXPECT_THROW(squareOnWhite(cv::Mat(), 4), std::invalid_argument);
     EXPECT_THROW(squareOnWhite(cv::Mat(2, 2, CV_8UC1), 0), std::invalid_argument);
+}
+
+TEST(Preprocessing, CropsToTheContentIgnoringNearWhiteNoise) {
+    cv::Mat photo(40, 60, CV_8UC3, cv::Scalar(255, 255, 255));
+    photo(cv::Rect(0, 0, 60, 40)).setTo(cv::Scalar(245, 250, 242));  // JPEG-like noise on white
+    photo(cv::Rect(10, 5, 20, 8)).setTo(cv::Scalar(30, 200, 250));
+    photo.at<cv::Vec3b>(30, 44) = {255, 255, 100};  // one pixel with a single dark channel
+    cv::Mat content = cropToContent(photo, 16, 0.0);
+    EXPECT_EQ(content.size(), cv::Size(35, 26));  // x 10..44, y 5..30
+    EXPECT_EQ(content.at<cv::Vec3b>(0, 0), cv::Vec3b(30, 200, 250));
+    EXPECT_EQ(content.data, photo.data + photo.step * 5 + 3 * 10);  // a view, not a copy
+}
+
+TEST(Preprocessing, LeavesAWhiteMarginAroundTheContentWhereTheImageHasOne) {
+    cv::Mat photo(100, 100, CV_8UC1, cv::Scalar(255));
+    photo(cv::Rect(40, 2, 32, 16)).setTo(0);
+    // 1/32 of the longest side (32) is 1 px each side.
+    cv::Mat content = cropToContent(photo);
+    EXPECT_EQ(content.size(), cv::Size(34, 18));
+    EXPECT_EQ(content.data, photo.data + photo.step * 1 + 39);
+    EXPECT_EQ(cropToContent(photo, 16, 0.25).size(), cv::Size(48, 26));  // 8 px, top clipped at 0
+}
+
+TEST(Preprocessing, KeepsAnAllWhiteOrEmptyImageWhole) {
+    cv::Mat white(7, 9, CV_8UC1, cv::Scalar(250));
+    EXPECT_EQ(cropToContent(white).size(), white.size());
+    EXPECT_TRUE(cropToContent(cv::Mat()).empty());
+    cv::Mat gray(7, 9, CV_8UC1, cv::Scalar(255));
+    gray.at<std::uint8_t>(3, 4) = 0;
+    EXPECT_EQ(cropToContent(gray, 16, 0.0).size(), cv::Size(1, 1));
+    EXPECT_EQ(cropToContent(gray).size(), cv::Size(3, 3));  // a margin of at least one pixel
 }

@@ -4,6 +4,7 @@
 #include "core/search/brute_force_index.h"
 #include "core/search/hnsw_index.h"
 #include "tests/core/search/random_vectors.h"
+#include "tests/core/search/recall.h"
 
 #include <gtest/gtest.h>
 
@@ -14,7 +15,9 @@
 
 using namespace lookalike;
 using namespace lookalike::search;
+using fixtures::recallAtK;
 using fixtures::row;
+using fixtures::sequentialIds;
 
 namespace {
 
@@ -22,30 +25,6 @@ constexpr std::size_t kDimension = 128;
 constexpr std::size_t kCount = 5000;
 constexpr std::size_t kQueries = 200;
 constexpr std::size_t kK = 10;
-
-std::vector<ItemId> sequentialIds(std::size_t count) {
-    std::vector<ItemId> ids(count);
-    for (std::size_t i = 0; i < count; ++i)
-        ids[i] = static_cast<ItemId>(i);
-    return ids;
-}
-
-// Mean over queries of |approximate top-k ∩ exact top-k| / k.
-double recallAtK(const SimilarityIndex& approximate, const SimilarityIndex& exact, const std::vector<float>& queries,
-                 std::size_t k) {
-    const std::size_t queryCount = queries.size() / approximate.dimension();
-    double sum = 0.0;
-    for (std::size_t q = 0; q < queryCount; ++q) {
-        const auto query = row(queries, approximate.dimension(), q);
-        const std::vector<Match> found = approximate.search(query, k);
-        const std::vector<Match> truth = exact.search(query, k);
-        std::size_t hits = 0;
-        for (const Match& match : found)
-            hits += std::count_if(truth.begin(), truth.end(), [&](const Match& t) { return t.id == match.id; });
-        sum += static_cast<double>(hits) / static_cast<double>(truth.size());
-    }
-    return sum / static_cast<double>(queryCount);
-}
 
 // Both indexes over the same 5,000 x 128 vectors.
 class HnswAgainstBruteForce : public ::testing::Test {
@@ -62,8 +41,8 @@ protected:
 
 }  // namespace
 
-// The worst case (see random_vectors.h): the default efSearch of 64 reaches only about 0.78
-// here, so this asks for 200.
+// The worst case (see random_vectors.h): an efSearch of 64 reaches only about 0.78 here, so
+// this asks for 200.
 TEST_F(HnswAgainstBruteForce, RecallAt10OnUniformRandomVectors) {
     build(fixtures::randomUnitVectors(kCount, kDimension, 1));
     m_hnsw.setEfSearch(200);
@@ -78,7 +57,7 @@ TEST_F(HnswAgainstBruteForce, RecallAt10OnClusteredVectors) {
     build(space.sample(kCount, 1));
     // Fresh points from the same clusters.
     const double recall = recallAtK(m_hnsw, m_exact, space.sample(kQueries, 2), kK);
-    std::printf("recall@10, clustered, efSearch 64: %.4f\n", recall);
+    std::printf("recall@10, clustered, default efSearch %zu: %.4f\n", m_hnsw.config().efSearch, recall);
     EXPECT_GE(recall, 0.95);
 }
 

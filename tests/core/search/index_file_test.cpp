@@ -112,7 +112,8 @@ protected:
 TEST_F(IndexFileTest, SavedAndLoadedIndexGivesIdenticalResults) {
     const auto path = m_dir / "index.lkidx";
     m_index.save(path, kModel);
-    const auto loaded = HnswIndex::load(path, kDimension, kModel, {.efSearch = 64});
+    // efSearch is not stored in the file: the loader gets the original's, and the results match.
+    const auto loaded = HnswIndex::load(path, kDimension, kModel, {.efSearch = m_index.config().efSearch});
     EXPECT_EQ(loaded->dimension(), kDimension);
     EXPECT_EQ(loaded->size(), m_index.size());
     EXPECT_EQ(loaded->removedSlotCount(), m_index.removedSlotCount());

@@ -4,6 +4,7 @@
 
 #include "core/services/library.h"
 
+#include "core/nn/checkpoint.h"
 #include "core/services/importer.h"
 #include "tests/support/shape_photos.h"
 #include "tests/support/temp_dir.h"
@@ -360,12 +361,64 @@ TEST_F(LibraryTrainingTest, CuratedGroupsAreHeldOutAndScored) {
     LibraryTrainingReport report = library->train(quick());
     ASSERT_TRUE(report.before.has_value());
     ASSERT_TRUE(report.after.has_value());
-    EXPECT_EQ(report.before->groups, 2);  // 9 groups, 20 % held out, at least 2
+    EXPECT_EQ(report.before->groups, 2);  // 20 % of 9 groups
     EXPECT_EQ(report.curatedGroups, 7);
     EXPECT_EQ(report.notSimilarPairs, 1);
     EXPECT_GT(report.before->recallAt1, 0.5);
     auto model = library->models().model(report.model);
     EXPECT_NE(model->metrics.find("held_out_recall_at_1="), std::string::npos);
+}
+
+}  // namespace
+
+namespace {
+
+// A shipped pretrained model: a fresh library adds it as model 2 and serves with it; an
+// unusable file is reported and the descriptors serve instead.
+TEST_F(LibraryTest, AFreshLibraryStartsFromThePretrainedModel) {
+    nn::NetworkConfig architecture = nn::NetworkConfig::forInput(3, 32);
+    architecture.width = 8;
+    nn::Network network(architecture, 5);
+    std::vector<std::byte> bytes = nn::serializeCheckpoint(network);
+    const fs::path checkpoint = m_dir / "pretrained.lkckpt";
+    fixtures::writeBytes(checkpoint, std::vector<std::uint8_t>(reinterpret_cast<const std::uint8_t*>(bytes.data()),
+                                                               reinterpret_cast<const std::uint8_t*>(bytes.data()) + bytes.size()));
+    LibraryOptions options;
+    options.pretrainedModel = checkpoint;
+    auto library = openLibrary(options);
+    importPhotos(*library, m_dir / "photos");
+    EXPECT_TRUE(library->takeNotices().empty());
+    auto models = library->models().models();
+    ASSERT_EQ(models.size(), 2u);
+    EXPECT_EQ(models[0].kind, catalog::ModelKind::Descriptors);
+    EXPECT_EQ(models[1].kind, catalog::ModelKind::Network);
+    EXPECT_EQ(library->activeModel(), models[1].id);
+    EXPECT_NE(models[1].recipe.find("pretrained.lkckpt"), std::string::npos);
+    EXPECT_EQ(library->models().embeddingCount(models[1].id), static_cast<std::int64_t>(m_files.size()));
+    // Fused with the descriptors, even a random network keeps the look-alikes sensible.
+    EXPECT_GE(recallAt1(*library), 0.8);
+    // Training fine-tunes it.
+    LibraryTrainingOptions quick;
+    quick.epochs = 1;
+    LibraryTrainingReport report = library->train(quick);
+    EXPECT_NE(library->models().model(report.model)->recipe.find("fine-tune of model " + std::to_string(models[1].id)),
+              std::string::npos);
+}
+
+TEST_F(LibraryTest, AnUnusablePretrainedModelLeavesTheDescriptors) {
+    const fs::path checkpoint = m_dir / "truncated.lkckpt";
+    fixtures::writeText(checkpoint, "LKNNCKPT and then nothing");
+    LibraryOptions options;
+    options.pretrainedModel = checkpoint;
+    auto library = openLibrary(options);
+    importPhotos(*library, m_dir / "photos");
+    std::vector<std::string> notices = library->takeNotices();
+    ASSERT_EQ(notices.size(), 1u);
+    EXPECT_NE(notices[0].find("truncated.lkckpt"), std::string::npos);
+    auto models = library->models().models();
+    ASSERT_EQ(models.size(), 1u);
+    EXPECT_EQ(library->activeModel(), models[0].id);
+    EXPECT_GE(recallAt1(*library), 0.9);
 }
 
 }  // namespace

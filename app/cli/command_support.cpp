@@ -1,0 +1,168 @@
+#include "app/cli/command_support.h"
+
+#include "core/services/library.h"
+#include "core/util/errors.h"
+#include "core/util/file_util.h"
+
+#include <algorithm>
+#include <csignal>
+#include <ostream>
+#include <unistd.h>
+
+namespace lookalike::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+CancelToken g_interrupt;
+
+extern "C" void onInterrupt(int) {
+    g_interrupt.cancel();
+}
+
+bool isWholeNumber(const std::string& text) {
+    return !text.empty() && text.size() <= 18 &&
+           std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+}  // namespace
+
+CancelToken& interruptToken() {
+    return g_interrupt;
+}
+
+void installInterruptHandler() {
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+}
+
+fs::path libraryDir(const Arguments& args) {
+    return args.library ? *args.library : catalog::defaultLibraryDir();
+}
+
+namespace {
+
+fs::path requireExistingLibrary(const Arguments& args) {
+    fs::path library = libraryDir(args);
+    if (!fs::exists(catalog::catalogPath(library)))
+        throw LibraryError("No library at " + library.string() +
+                           " (import a folder first, or pass --library DIR)");
+    return library;
+}
+
+}  // namespace
+
+catalog::Catalog openExistingLibrary(const Arguments& args) {
+    return catalog::Catalog::open(requireExistingLibrary(args));
+}
+
+void requireSomeItems(catalog::Catalog& catalog) {
+    if (catalog.itemCount() == 0)
+        throw LibraryError("The library at " + catalog.libraryDir().string() +
+                           " has no items yet (import a folder of photos first)");
+}
+
+services::LibraryOptions libraryOptions() {
+    services::LibraryOptions options;
+    options.pretrainedModel = services::defaultPretrainedModel();
+    return options;
+}
+
+std::unique_ptr<services::Library> openExistingLookalikes(const Arguments& args, ItemsNeeded items) {
+    std::unique_ptr<services::Library> opened = services::Library::open(requireExistingLibrary(args), libraryOptions());
+    if (items == ItemsNeeded::Yes)
+        requireSomeItems(opened->catalog());
+    return opened;
+}
+
+TerminalProgress::TerminalProgress(std::ostream& err) : m_err(err), m_enabled(::isatty(STDERR_FILENO)) {}
+
+TerminalProgress::~TerminalProgress() {
+    clear();
+}
+
+void TerminalProgress::operator()(const Progress& progress) {
+    if (!m_enabled)
+        return;
+    auto now = std::chrono::steady_clock::now();
+    if (progress.done != progress.total && now - m_last < std::chrono::milliseconds(100))
+        return;
+    m_last = now;
+    std::string name = fs::path(progress.current).filename().string();
+    if (name.size() > 40)
+        name = name.substr(0, 37) + "...";
+    m_err << "\r\033[K";
+    if (progress.total > 0)
+        m_err << "[" << progress.done << "/" << progress.total << "] ";
+    m_err << name << std::flush;
+    m_shown = true;
+}
+
+void TerminalProgress::clear() {
+    if (m_shown)
+        m_err << "\r\033[K" << std::flush;
+    m_shown = false;
+}
+
+ProgressCallback TerminalProgress::callback() {
+    return [this](const Progress& progress) { (*this)(progress); };
+}
+
+std::optional<catalog::ItemId> findItem(catalog::Catalog& catalog, const std::string& text) {
+    if (isWholeNumber(text)) {
+        catalog::ItemId id = std::stoll(text);
+        if (!catalog.item(id))
+            throw LibraryError("There is no item " + text + " in this library.");
+        return id;
+    }
+    if (text.empty())
+        return std::nullopt;
+    return findItemAtPath(catalog, text);
+}
+
+std::optional<catalog::ItemId> findItemAtPath(catalog::Catalog& catalog, const fs::path& path) {
+    std::vector<std::string> candidates = {displayPath(path)};
+    std::error_code error;
+    fs::path absolute = fs::absolute(path, error).lexically_normal();
+    if (!error)
+        candidates.push_back(displayPath(absolute));
+    fs::path canonical = fs::weakly_canonical(path, error);
+    if (!error)
+        candidates.push_back(displayPath(canonical));
+    for (const std::string& candidate : candidates)
+        if (std::optional<catalog::ItemId> found = catalog.findItemByPath(candidate))
+            return found;
+    return std::nullopt;
+}
+
+catalog::ItemId requireItem(catalog::Catalog& catalog, const std::string& text) {
+    if (std::optional<catalog::ItemId> found = findItem(catalog, text))
+        return *found;
+    std::error_code error;
+    if (fs::is_regular_file(text, error))
+        throw LibraryError(text + " is not in this library (import its folder first)");
+    throw LibraryError(text + ": no such item or file");
+}
+
+catalog::Group requireGroup(catalog::Catalog& catalog, const std::string& text) {
+    if (isWholeNumber(text))
+        if (std::optional<catalog::Group> group = catalog.group(std::stoll(text)))
+            return *group;
+    if (std::optional<catalog::Group> group = catalog.findGroup(text))
+        return *group;
+    throw LibraryError("There is no group '" + text + "' (see 'lookalike-cli groups list').");
+}
+
+std::string describeItem(catalog::Catalog& catalog, catalog::ItemId item) {
+    std::optional<catalog::ItemSummary> summary = catalog.item(item);
+    return "item " + std::to_string(item) + (summary ? " (" + summary->displayName + ")" : "");
+}
+
+std::int64_t unixNow() {
+    return std::chrono::duration_cast<std::chrono::seconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+}
+
+}  // namespace lookalike::cli

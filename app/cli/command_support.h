@@ -1,0 +1,79 @@
+#pragma once
+// What the commands of lookalike-cli share: the library folder they work on, Ctrl+C as a
+// cancel token, the progress line on a terminal, and how ITEM and GROUP arguments are read.
+
+#include "app/cli/cli_options.h"
+
+#include "core/catalog/catalog.h"
+#include "core/services/library.h"
+#include "core/util/progress.h"
+
+#include <chrono>
+#include <filesystem>
+#include <iosfwd>
+#include <memory>
+#include <string>
+
+namespace lookalike::cli {
+
+// Ctrl+C (and SIGTERM) set this token instead of killing the process, so a job stops between
+// units of work and keeps what it committed.
+CancelToken& interruptToken();
+void installInterruptHandler();
+
+// --library DIR, else the default library.
+std::filesystem::path libraryDir(const Arguments& args);
+
+// Reading commands must not create an empty library as a side effect: these throw LibraryError
+// ("No library at ...") when the folder holds no catalog.
+catalog::Catalog openExistingLibrary(const Arguments& args);
+// The options every command opens a library with: the shipped pretrained model included.
+services::LibraryOptions libraryOptions();
+
+enum class ItemsNeeded { No, Yes };
+// With ItemsNeeded::Yes, a library without items is a LibraryError too (checked before anything
+// is written, so the failed command changes nothing).
+std::unique_ptr<services::Library> openExistingLookalikes(const Arguments& args, ItemsNeeded items);
+
+// Rewrites one status line on a terminal, at most ten times a second; silent when stderr is
+// not a terminal. Progress.current is a file path (its name is shown) or a phase name.
+class TerminalProgress {
+public:
+    explicit TerminalProgress(std::ostream& err);
+    ~TerminalProgress();
+    TerminalProgress(const TerminalProgress&) = delete;
+    TerminalProgress& operator=(const TerminalProgress&) = delete;
+
+    void operator()(const Progress& progress);
+    void clear();
+    // A callback for core that forwards to this object, which must outlive it.
+    ProgressCallback callback();
+
+private:
+    std::ostream& m_err;
+    bool m_enabled;
+    bool m_shown = false;
+    std::chrono::steady_clock::time_point m_last{};
+};
+
+// Throws LibraryError ("... has no items yet") for a library without items.
+void requireSomeItems(catalog::Catalog& catalog);
+
+// The item imported from `path`, tried as given, made absolute and with symlinks resolved
+// (the catalog stores the absolute, lexically normal path an import saw).
+std::optional<catalog::ItemId> findItemAtPath(catalog::Catalog& catalog, const std::filesystem::path& path);
+// ITEM: an item id, or a path the catalog has seen (findItemAtPath). nullopt when it is
+// neither; a number that names no item throws LibraryError.
+std::optional<catalog::ItemId> findItem(catalog::Catalog& catalog, const std::string& text);
+// Like findItem, but an argument that names no item throws LibraryError saying so.
+catalog::ItemId requireItem(catalog::Catalog& catalog, const std::string& text);
+// GROUP: a group id or name (names ignore case). Throws LibraryError for an unknown group.
+catalog::Group requireGroup(catalog::Catalog& catalog, const std::string& text);
+
+// "item 7 (red-dress)" for messages.
+std::string describeItem(catalog::Catalog& catalog, catalog::ItemId item);
+
+// Seconds since the Unix epoch, as the catalog stores times.
+std::int64_t unixNow();
+
+}  // namespace lookalike::cli

@@ -1,0 +1,35 @@
+#pragma once
+// lookalike-cli commands for look-alike search and curation: similar, neighbors,
+// export-embeddings, groups, not-similar, train and models.
+
+#include "app/cli/cli_options.h"
+
+#include <iosfwd>
+
+namespace lookalike::services {
+class Library;
+}
+
+namespace lookalike::cli {
+
+// After an import: embeds what is new and brings the index up to date, with a progress line,
+// then prints "Look-alikes ready: N items, model M (kind)". Returns Interrupted (what was
+// embedded so far is kept) when Ctrl+C stopped it.
+int prepareLookalikes(services::Library& library, std::ostream& out, std::ostream& err);
+
+// similar ITEM|PHOTO [--k N] [--format text|csv|json] [--group G | --folder DIR | --ungrouped]
+int similarCommand(const Arguments& args, std::ostream& out, std::ostream& err);
+// neighbors [--k N] [--format csv]
+int neighborsCommand(const Arguments& args, std::ostream& out, std::ostream& err);
+// export-embeddings [--format csv]
+int exportEmbeddingsCommand(const Arguments& args, std::ostream& out, std::ostream& err);
+// groups list|create|import|rename|delete|merge|add|remove ...
+int groupsCommand(const Arguments& args, std::ostream& out, std::ostream& err);
+// not-similar ITEM ITEM
+int notSimilarCommand(const Arguments& args, std::ostream& out, std::ostream& err);
+// train [--epochs N] [--from-scratch]
+int trainCommand(const Arguments& args, std::ostream& out, std::ostream& err);
+// models list | models use ID
+int modelsCommand(const Arguments& args, std::ostream& out, std::ostream& err);
+
+}  // namespace lookalike::cli

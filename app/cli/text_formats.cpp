@@ -1,0 +1,155 @@
+#include "app/cli/text_formats.h"
+
+#include <charconv>
+#include <cstdio>
+#include <istream>
+#include <stdexcept>
+
+namespace lookalike::cli {
+
+std::string csvField(std::string_view text) {
+    const bool quote = text.find_first_of(",\"\r\n") != std::string_view::npos ||
+                       (!text.empty() && (text.front() == ' ' || text.back() == ' '));
+    if (!quote)
+        return std::string(text);
+    std::string field = "\"";
+    for (char c : text) {
+        if (c == '"')
+            field += '"';
+        field += c;
+    }
+    field += '"';
+    return field;
+}
+
+namespace {
+
+// Length of the valid UTF-8 sequence starting at text[i], or 0 when it is not one.
+std::size_t utf8SequenceLength(std::string_view text, std::size_t i) {
+    const auto byte = [&](std::size_t k) { return static_cast<unsigned char>(text[k]); };
+    const unsigned char lead = byte(i);
+    std::size_t length = 0;
+    std::uint32_t minimum = 0;
+    std::uint32_t point = 0;
+    if (lead < 0x80)
+        return 1;
+    if ((lead & 0xE0) == 0xC0) {
+        length = 2, minimum = 0x80, point = lead & 0x1Fu;
+    } else if ((lead & 0xF0) == 0xE0) {
+        length = 3, minimum = 0x800, point = lead & 0x0Fu;
+    } else if ((lead & 0xF8) == 0xF0) {
+        length = 4, minimum = 0x10000, point = lead & 0x07u;
+    } else {
+        return 0;
+    }
+    if (i + length > text.size())
+        return 0;
+    for (std::size_t k = 1; k < length; ++k) {
+        if ((byte(i + k) & 0xC0) != 0x80)
+            return 0;
+        point = (point << 6) | (byte(i + k) & 0x3Fu);
+    }
+    // Overlong forms, UTF-16 surrogates and points past U+10FFFF are not valid UTF-8.
+    if (point < minimum || (point >= 0xD800 && point <= 0xDFFF) || point > 0x10FFFF)
+        return 0;
+    return length;
+}
+
+}  // namespace
+
+std::string jsonString(std::string_view text) {
+    std::string json = "\"";
+    for (std::size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        switch (c) {
+        case '"': json += "\\\""; break;
+        case '\\': json += "\\\\"; break;
+        case '\b': json += "\\b"; break;
+        case '\f': json += "\\f"; break;
+        case '\n': json += "\\n"; break;
+        case '\r': json += "\\r"; break;
+        case '\t': json += "\\t"; break;
+        default:
+            if (c < 0x20) {
+                char escaped[8];
+                std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
+                json += escaped;
+            } else if (std::size_t length = utf8SequenceLength(text, i); length == 0) {
+                json += "\\ufffd";
+            } else {
+                json.append(text.substr(i, length));
+                i += length;
+                continue;
+            }
+        }
+        ++i;
+    }
+    json += '"';
+    return json;
+}
+
+std::string exactFloat(float value) {
+    char buffer[32];
+    auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);
+    return error == std::errc() ? std::string(buffer, end) : std::string("nan");
+}
+
+CsvReader::CsvReader(std::istream& in) : m_in(in) {
+    if (m_in.peek() == 0xEF) {
+        char bom[3] = {};
+        m_in.read(bom, 3);
+        if (std::string_view(bom, 3) != "\xEF\xBB\xBF") {
+            m_in.clear();
+            m_in.seekg(0);
+        }
+    }
+}
+
+std::optional<std::vector<std::string>> CsvReader::next() {
+    std::vector<std::string> fields;
+    std::string field;
+    bool quoted = false;       // inside a quoted part
+    bool any = false;          // read anything of this record
+    m_recordLine = m_line;
+    for (int got = m_in.get(); got != std::char_traits<char>::eof(); got = m_in.get()) {
+        const char c = static_cast<char>(got);
+        any = true;
+        if (quoted) {
+            if (c == '"') {
+                if (m_in.peek() == '"') {
+                    m_in.get();
+                    field += '"';
+                } else {
+                    quoted = false;
+                }
+            } else {
+                if (c == '\n')
+                    ++m_line;
+                field += c;
+            }
+            continue;
+        }
+        if (c == '"') {
+            quoted = true;
+        } else if (c == ',') {
+            fields.push_back(std::move(field));
+            field.clear();
+        } else if (c == '\r' && m_in.peek() == '\n') {
+            continue;  // the '\n' ends the record
+        } else if (c == '\n') {
+            ++m_line;
+            fields.push_back(std::move(field));
+            return fields;
+        } else {
+            field += c;
+        }
+    }
+    if (quoted)
+        throw std::runtime_error("line " + std::to_string(m_recordLine) + ": a quoted field is never closed");
+    if (!any)
+        return std::nullopt;
+    fields.push_back(std::move(field));
+    return fields;
+}
+
+}  // namespace lookalike::cli
