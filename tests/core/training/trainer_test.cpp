@@ -7,6 +7,8 @@
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
 
+#include <atomic>
+#include <cmath>
 #include <random>
 
 using namespace lookalike;
@@ -172,3 +174,35 @@ TEST(Trainer, MirrorAveragedEmbeddingIsTheNormalisedMeanOfBothViews) {
             EXPECT_NEAR(averaged[row * dimension + d], mean[d] / std::sqrt(norm), 1e-4);
     }
 }
+
+namespace {
+
+// Fixed features fused into the trained vector: computed once per view of every step, and the
+// loss then sees them, so features that already separate the labels leave less to learn.
+TEST(Trainer, FixedFeaturesAreComputedForEveryViewAndShareTheLoss) {
+    training::LabelledImageSet train = shapes(16, 1);
+    training::TrainingConfig config = quickConfig();
+    config.epochs = 1;
+    std::atomic<int> calls{0};
+    config.fixedFeatures.dimension = 4;
+    config.fixedFeatures.weight = 0.5f;
+    config.fixedFeatures.compute = [&](const cv::Mat& view, std::span<float> out) {
+        ++calls;
+        std::fill(out.begin(), out.end(), 0.0f);
+        out[static_cast<std::size_t>(cv::mean(view)[0]) % 4] = 1.0f;  // unit norm
+    };
+    nn::Network network(smallNetwork(), 3);
+    training::TrainingResult result = training::train(network, train, config);
+    ASSERT_GT(result.steps, 0);
+    EXPECT_EQ(calls.load(), result.steps * static_cast<int>(config.labelsPerBatch * config.samplesPerLabel));
+    for (const training::StepLog& step : result.log)
+        EXPECT_TRUE(std::isfinite(step.stats.loss));
+
+    config.fixedFeatures.weight = 1.0f;
+    EXPECT_THROW(training::train(network, train, config), std::invalid_argument);
+    config.fixedFeatures.weight = 0.5f;
+    config.fixedFeatures.compute = nullptr;
+    EXPECT_THROW(training::train(network, train, config), std::invalid_argument);
+}
+
+}  // namespace
