@@ -72,6 +72,18 @@ TEST_F(TrainCliTest, TrainAddsAnActiveNetworkModelAndModelsUseSwitchesBack) {
     ASSERT_EQ(withNetwork.exitCode, 0) << withNetwork.err;
     EXPECT_EQ(fixtures::parseCsv(withNetwork.out).size(), 6u);
 
+    // Its weights can be exported and shipped: a fresh library then starts from them.
+    const fs::path exported = work / "shipped.lkckpt";
+    RunResult exportRun = run({"models", "export", "2", exported.string()});
+    ASSERT_EQ(exportRun.exitCode, 0) << exportRun.err;
+    EXPECT_TRUE(fs::file_size(exported) > 1000);
+    EXPECT_NE(run({"models", "export", "1", (work / "none.lkckpt").string()}).exitCode, 0);
+    EXPECT_FALSE(fs::exists(work / "none.lkckpt"));
+    RunResult fresh = fixtures::runCli({"--library", (work / "fresh").string(), "import", photos.string()}, home.path(),
+                                       work.path(), std::chrono::milliseconds(0), exported.string());
+    ASSERT_EQ(fresh.exitCode, 0) << fresh.err;
+    EXPECT_TRUE(contains(fresh.out, "Look-alikes ready: 20 items, model 2 (network)")) << fresh.out;
+
     RunResult back = run({"models", "use", "1"});
     ASSERT_EQ(back.exitCode, 0) << back.err;
     EXPECT_EQ(back.out, "Look-alikes ready: 20 items, model 1 (descriptors)\n");

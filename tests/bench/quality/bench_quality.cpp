@@ -10,7 +10,7 @@
 //
 //   bench_quality --labels DIR/labels.csv --curated DIR/curated.csv [--library TMP]
 //                 [--epochs N] [--retrain-epochs N] [--descriptor-weight W] [--input-size S]
-//                 [--pretrained FILE.lkckpt] [--from-scratch 1]
+//                 [--pretrained FILE.lkckpt] [--from-scratch 1] [--skip-self-supervised 1]
 
 #include "core/imaging/descriptors.h"
 #include "core/imaging/thumbnail.h"
@@ -47,6 +47,7 @@ struct Options {
     int inputSize = 96;
     fs::path pretrained;  // a shipped model to start from
     bool fromScratch = false;
+    bool skipSelfSupervised = false;  // go straight from the start model to curating
 };
 
 Options parse(int argc, char** argv) {
@@ -63,6 +64,7 @@ Options parse(int argc, char** argv) {
         else if (name == "--input-size") options.inputSize = std::stoi(value);
         else if (name == "--pretrained") options.pretrained = value;
         else if (name == "--from-scratch") options.fromScratch = value == "1";
+        else if (name == "--skip-self-supervised") options.skipSelfSupervised = value == "1";
         else throw std::invalid_argument("unknown option " + name);
     }
     if (options.labels.empty())
@@ -314,9 +316,11 @@ int main(int argc, char** argv) {
             measureActive("shipped pretrained start, no labels", setNames);
             printTable(table, setNames);
         }
-        trainOnce(options.epochs, options.fromScratch);
-        measureActive("self-supervised on the library, no labels", setNames);
-        printTable(table, setNames);
+        if (!options.skipSelfSupervised) {
+            trainOnce(options.epochs, options.fromScratch);
+            measureActive("self-supervised on the library, no labels", setNames);
+            printTable(table, setNames);
+        }
 
         if (!curatedGroups.empty()) {
             // The owner curates: one group per curated label.
