@@ -722,8 +722,10 @@ int trainCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
         return Failure;
     }
     if (!report.activated) {
-        out << "Model " << report.model << " was not activated; " << previous << " stays active.\n";
-        return Failure;
+        // Not an error: the new model is kept, but it would have made look-alikes worse.
+        out << "Model " << report.model << " scores below " << previous << " on the held-out groups, so "
+            << previous << " stays active ('lookalike-cli models use " << report.model << "' switches anyway).\n";
+        return Success;
     }
     out << "Model " << report.model << " is now active (" << previous << " is kept; 'lookalike-cli models use "
         << report.previous.value_or(report.model) << "' switches back).\n";

@@ -492,7 +492,7 @@ namespace {
 
 // The fusion weight in kFusionCandidates (plus the trained one) that gives the best held-out
 // Recall@1 (then MAP@R); `trained` when nothing beats it.
-constexpr float kFusionCandidates[] = {0.3f, 0.5f, 0.7f, 0.85f};
+constexpr float kFusionCandidates[] = {0.3f, 0.5f, 0.7f, 0.85f, 0.95f};
 
 }  // namespace
 
@@ -818,14 +818,23 @@ LibraryTrainingReport Library::train(const LibraryTrainingOptions& options, cons
             metrics["held_out_recall_at_1"] = formatNumber(result.after->recallAt1);
             metrics["held_out_map_at_r"] = formatNumber(result.after->mapAtR);
         }
+        // Retraining must not make look-alikes worse: a model that scores below the previous
+        // one on the held-out groups is kept, ready, but not switched to.
+        const bool better = !result.before || !result.after ||
+                            std::make_pair(result.after->recallAt1, result.after->mapAtR) >=
+                                std::make_pair(result.before->recallAt1, result.before->mapAtR);
+        if (!better)
+            metrics["not_activated"] = "held-out scores fell below model " + std::to_string(previous.id);
         // The switch: one transaction. Until it commits, the previous model stays active.
         catalog::Transaction transaction(catalog.writer());
         impl.store.setMetrics(id, formatKeyValues(metrics));
         impl.store.setState(id, ModelState::Ready);
-        impl.store.setActiveModel(id);
+        if (better)
+            impl.store.setActiveModel(id);
         transaction.commit();
-        impl.serving = std::move(prepared);
-        result.activated = true;
+        if (better)
+            impl.serving = std::move(prepared);
+        result.activated = better;
     } catch (...) {
         // Leave nothing half-built behind; the previous model was never touched.
         try {

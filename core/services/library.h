@@ -77,7 +77,7 @@ struct LibraryTrainingOptions {
     bool fromScratch = false;     // else fine-tune the active network model (if there is one)
     int inputSize = 96;           // network input, RGB
     int width = 32;               // channels of the first stage
-    float descriptorWeight = 0.5f;
+    float descriptorWeight = 0.85f; // the descriptors' share of the cosine; with held-out groups it is re-chosen
     double heldOutFraction = 0.2; // of curated groups, kept out of training to validate (when >= 2)
     std::uint64_t seed = 1;
 };
@@ -85,7 +85,8 @@ struct LibraryTrainingOptions {
 struct LibraryTrainingReport {
     ModelId model = 0;                    // the new model (0 when none was kept)
     std::optional<ModelId> previous;      // the model active before
-    bool activated = false;               // the new model is now the active one
+    bool activated = false;               // the new model is now the active one (not when its
+                                          // held-out scores are below the previous model's)
     std::optional<RetrievalScore> before; // held-out groups, with the previous model
     std::optional<RetrievalScore> after;  // the same groups, with the new model
     std::int64_t curatedGroups = 0;       // groups trained on
@@ -124,7 +125,8 @@ public:
                                      const SimilarFilter& filter = {});
 
     // Trains a network model on the library (groups, ungrouped photos, not-similar marks),
-    // embeds every item with it, indexes, and switches to it when it did not collapse.
+    // embeds every item with it, indexes, and switches to it unless it collapsed or scores
+    // below the previous model on the held-out groups (it is then kept, not switched to).
     // Cancel throws Cancelled and leaves the previous model active.
     LibraryTrainingReport train(const LibraryTrainingOptions& options, const ProgressCallback& progress = {},
                                 const CancelToken* cancel = nullptr);

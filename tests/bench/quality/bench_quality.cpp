@@ -232,15 +232,24 @@ int main(int argc, char** argv) {
                 labels.push_back(entry.second);
             return labels;
         };
+        // The newest ready model's vectors (the one just trained, even when it was not switched to).
+        auto newestModel = [&] {
+            catalog::ModelId newest = 0;
+            for (const auto& model : library->models().models())
+                if (model.state == catalog::ModelState::Ready)
+                    newest = model.id;
+            return newest;
+        };
         auto storedVectors = [&](const std::vector<std::pair<catalog::ItemId, std::int64_t>>& set) {
             std::vector<float> vectors;
+            const catalog::ModelId model = newestModel();
             for (const auto& [id, label] : set) {
-                auto vector = library->embedding(id);
+                auto vector = library->models().embedding(model, id);
                 vectors.insert(vectors.end(), vector->begin(), vector->end());
             }
             return vectors;
         };
-        const auto activeDimension = [&] { return static_cast<std::size_t>(library->models().model(*library->activeModel())->dimension); };
+        const auto activeDimension = [&] { return static_cast<std::size_t>(library->models().model(newestModel())->dimension); };
 
         std::vector<Row> table;
         Row raw{"raw pixels (32x32 RGB)", {}}, hog{"HOG + colour (fallback, no training)", {}},
@@ -255,7 +264,16 @@ int main(int argc, char** argv) {
             for (std::size_t i = 0; i < images.size(); ++i)
                 imaging::rawPixelDescriptor(images[i], imaging::kDefaultRawPixelSize, {vectors.data() + i * rawDim, rawDim});
             raw.scores[name] = evaluate(vectors, rawDim, labelsOf(set));
-            hog.scores[name] = evaluate(storedVectors(set), activeDimension(), labelsOf(set));
+            {
+                // Model 1 is the descriptors, whichever model serves.
+                std::vector<float> vectors;
+                for (const auto& [id, label] : set) {
+                    auto vector = library->models().embedding(1, id);
+                    vectors.insert(vectors.end(), vector->begin(), vector->end());
+                }
+                hog.scores[name] = evaluate(vectors, static_cast<std::size_t>(library->models().model(1)->dimension),
+                                            labelsOf(set));
+            }
             untrained.scores[name] = evaluate(training::embedImages(randomNetwork, images),
                                               static_cast<std::size_t>(architecture.embeddingDim), labelsOf(set));
         }
@@ -263,7 +281,10 @@ int main(int argc, char** argv) {
         printTable(table, setNames);
 
         auto measureActive = [&](const std::string& label, const std::vector<std::string>& on) {
-            Row served{label + " (served: fused)", {}}, alone{label + " (network alone)", {}};
+            const auto model = library->models().model(newestModel());
+            const bool active = library->activeModel() == model->id;
+            Row served{label + (active ? " (fused, served)" : " (fused; not switched to: held-out check fell)"), {}},
+                alone{label + " (network alone)", {}};
             for (const std::string& name : on) {
                 const auto& set = sets[name];
                 std::vector<float> vectors = storedVectors(set);
