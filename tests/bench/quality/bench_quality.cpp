@@ -43,7 +43,7 @@ struct Options {
     fs::path library;
     double epochs = 0.0;
     double retrainEpochs = 0.0;
-    float descriptorWeight = 0.5f;
+    float descriptorWeight = services::LibraryTrainingOptions{}.descriptorWeight;
     int inputSize = 96;
     fs::path pretrained;  // a shipped model to start from
     bool fromScratch = false;
