@@ -16,6 +16,7 @@
 // --write-thumbnails saves the thumbnails as thumbnail-NNNNN.jpg for the PyTorch peer. The last
 // line is `images_per_second: X`, the pipeline's rate.
 
+#include "tests/bench/bench_support.h"
 #include "core/imaging/decoder.h"
 #include "core/imaging/thumbnail.h"
 #include "core/nn/inferencenetwork.h"
@@ -66,11 +67,7 @@ struct Options {
 }
 
 int parsePositive(const std::string& text, const std::string& name) {
-    int value = 0;
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc() || end != text.data() + text.size() || value < 1)
-        usage(name + " expects a positive whole number, not '" + text + "'");
-    return value;
+    return static_cast<int>(bench::positiveNumber(text, name, usage));
 }
 
 Options parseOptions(int argc, char** argv) {
@@ -104,12 +101,7 @@ double secondsSince(std::chrono::steady_clock::time_point start) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
 }
 
-std::string loadAverage() {
-    std::ifstream file("/proc/loadavg");
-    std::string one, five, fifteen;
-    file >> one >> five >> fifteen;
-    return file ? one + " " + five + " " + fifteen : "unknown";
-}
+using bench::loadAverage;
 
 // Runs work(i) for every i in [0, count) on `threads` threads taking indices in turn.
 void parallelFor(int threads, std::size_t count, const std::function<void(std::size_t)>& work) {

@@ -10,6 +10,7 @@
 // Photos are 1200x900 JPEGs generated once into DIR (default $TMPDIR/lookalike-bench-import)
 // in folders of 1000, and reused by later runs.
 
+#include "tests/bench/bench_support.h"
 #include "core/catalog/catalog.h"
 #include "core/services/importer.h"
 #include "tests/support/test_images.h"
@@ -52,11 +53,7 @@ struct Options {
 }
 
 int parseInt(const std::string& text, const std::string& name) {
-    int value = 0;
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc() || end != text.data() + text.size() || value < 1)
-        usage(name + " expects a positive whole number, not '" + text + "'");
-    return value;
+    return static_cast<int>(bench::positiveNumber(text, name, usage));
 }
 
 Options parseOptions(int argc, char** argv) {

@@ -12,6 +12,7 @@
 //                 [--epochs N] [--retrain-epochs N] [--descriptor-weight W] [--input-size S]
 //                 [--pretrained FILE.lkckpt] [--from-scratch 1] [--skip-self-supervised 1]
 
+#include "tests/bench/bench_support.h"
 #include "core/imaging/descriptors.h"
 #include "core/imaging/thumbnail.h"
 #include "core/metric/retrieval_metrics.h"
@@ -168,13 +169,7 @@ double since(std::chrono::steady_clock::time_point start) {
 int main(int argc, char** argv) {
     try {
         Options options = parse(argc, argv);
-        char loadText[64] = "?";
-        if (std::FILE* load = std::fopen("/proc/loadavg", "r")) {
-            if (!std::fgets(loadText, sizeof loadText, load))
-                loadText[0] = '\0';
-            std::fclose(load);
-        }
-        std::printf("bench_quality: %s (load average %s)", options.labels.c_str(), loadText);
+        std::printf("bench_quality: %s (load average %s)\n", options.labels.c_str(), bench::loadAverage().c_str());
         auto rows = readCsv(options.labels);
         std::set<std::string> curatedGroups;
         if (!options.curated.empty())

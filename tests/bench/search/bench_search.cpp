@@ -13,6 +13,7 @@
 // scores every vector and sorts, recall@K of HNSW against the exact top K, the ratios, an
 // efSearch sweep, and the time to serialise and reload the index.
 
+#include "tests/bench/bench_support.h"
 #include "core/search/brute_force_index.h"
 #include "core/search/hnsw_index.h"
 #include "tests/core/search/random_vectors.h"
@@ -60,11 +61,7 @@ struct Options {
 }
 
 std::size_t parseCount(const std::string& text, const std::string& name) {
-    std::size_t value = 0;
-    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (error != std::errc() || end != text.data() + text.size() || value < 1)
-        usage(name + " expects a positive whole number, not '" + text + "'");
-    return value;
+    return bench::positiveNumber(text, name, usage);
 }
 
 // "16,32,64" -> {16, 32, 64}
@@ -252,12 +249,7 @@ std::vector<Match> plainBruteForce(const std::vector<float>& rows, std::span<con
     return matches;
 }
 
-std::string loadAverage() {
-    std::ifstream file("/proc/loadavg");
-    std::string one, five, fifteen;
-    file >> one >> five >> fifteen;
-    return file ? one + " " + five + " " + fifteen : "unknown";
-}
+using bench::loadAverage;
 
 }  // namespace
 
