@@ -1,14 +1,35 @@
+// lookalike: the desktop application. Thin: it parses the command line, chooses the library
+// and shows the window; everything else lives in ui/ and core/.
+
 #include "core/catalog/catalog.h"
+#include "core/services/library.h"
+#include "core/util/file_util.h"
+#include "ui/app_settings.h"
 #include "ui/main_window.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
+
+#include <memory>
+
+namespace {
+
+std::unique_ptr<lookalike::ui::MainWindow> openWindow(const lookalike::ui::MainWindow::Options& options) {
+    auto window = std::make_unique<lookalike::ui::MainWindow>(options);
+    window->show();
+    return window;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     QApplication app(argc, argv);
     QApplication::setApplicationName(QStringLiteral("Lookalike"));
     QApplication::setOrganizationName(QStringLiteral("Lookalike"));
     QApplication::setApplicationVersion(QStringLiteral(LOOKALIKE_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("org.lookalike.Lookalike"));
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("org.lookalike.Lookalike")));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QApplication::translate("main", "Visual product search for small shops"));
@@ -17,13 +38,40 @@ int main(int argc, char** argv) {
     QCommandLineOption libraryOption(QStringLiteral("library"),
                                      QApplication::translate("main", "Use the library in <folder>."),
                                      QApplication::translate("main", "folder"));
+    QCommandLineOption demoOption(QStringLiteral("demo"),
+                                  QApplication::translate("main", "Open the demo library: import the built-in sample "
+                                                                  "catalog and train on it."));
     parser.addOption(libraryOption);
+    parser.addOption(demoOption);
     parser.process(app);
 
-    std::filesystem::path library = parser.isSet(libraryOption)
-                                        ? std::filesystem::path(parser.value(libraryOption).toStdString())
-                                        : lookalike::catalog::defaultLibraryDir();
-    lookalike::ui::MainWindow window(library);
-    window.show();
+    lookalike::ui::MainWindow::Options options;
+    options.library.pretrainedModel = lookalike::services::defaultPretrainedModel();
+    if (parser.isSet(demoOption)) {
+        options.demo = true;
+        options.libraryDir = parser.isSet(libraryOption) ? std::filesystem::path(parser.value(libraryOption).toStdString())
+                                                         : lookalike::xdgDataHome() / "lookalike" / "demo";
+        options.samplePhotos = options.libraryDir / "sample-photos";
+    } else if (parser.isSet(libraryOption)) {
+        options.libraryDir = parser.value(libraryOption).toStdString();
+    } else {
+        const QString chosen = lookalike::ui::AppSettings::load().libraryDir;
+        options.libraryDir = chosen.isEmpty() ? lookalike::catalog::defaultLibraryDir() : std::filesystem::path(chosen.toStdString());
+    }
+
+    std::unique_ptr<lookalike::ui::MainWindow> window;
+    // Settings can move the library: the window for it replaces this one.
+    std::function<void()> connectWindow = [&] {
+        QObject::connect(window.get(), &lookalike::ui::MainWindow::libraryChangeRequested, &app,
+                         [&](const QString& libraryDir) {
+                             options.libraryDir = libraryDir.toStdString();
+                             options.demo = false;
+                             window->hide();
+                             window = openWindow(options);
+                             connectWindow();
+                         }, Qt::QueuedConnection);
+    };
+    window = openWindow(options);
+    connectWindow();
     return QApplication::exec();
 }

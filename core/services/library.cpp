@@ -249,6 +249,8 @@ struct Library::Impl {
     // Embeds every item that has no vector from `model` yet, one committed chunk at a time.
     void embedMissing(const ModelRecord& model, training::EmbeddingModel& embedder, const ProgressCallback& progress,
                       const CancelToken* cancel) {
+        if (!options.embedOnDemand)
+            return;
         std::vector<ItemId> missing = store.itemsWithoutEmbedding(model.id);
         std::erase_if(missing, [&](ItemId id) { return unreadable.contains(id); });
         const auto total = static_cast<std::int64_t>(missing.size());
@@ -297,6 +299,8 @@ struct Library::Impl {
     // Writes an HNSW index file and records it; exact indexes have no file.
     void saveIndex(Serving& serving) {
         auto* hnsw = dynamic_cast<search::HnswIndex*>(serving.index.get());
+        if (!options.embedOnDemand)
+            return;  // the library doing the jobs saves it
         if (!hnsw || catalog.libraryDir().empty()) {
             serving.saved = true;
             return;
@@ -404,7 +408,9 @@ struct Library::Impl {
     }
 
     Serving& ready() {
-        if (!serving)
+        // A serving-only library catches up with what the job library stored on every query
+        // (one indexed read when nothing changed).
+        if (!serving || !options.embedOnDemand)
             refresh({}, nullptr);
         return *serving;
     }
@@ -456,6 +462,8 @@ struct Library::Impl {
             refresh({}, nullptr);
             vector = store.embedding(serving->model.id, item);
         }
+        if (!vector && !options.embedOnDemand)
+            throw LibraryError("Item " + std::to_string(item) + " is not indexed yet.");
         if (!vector)
             throw LibraryError("Item " + std::to_string(item) + " has no usable thumbnail to compare.");
         return *vector;
@@ -590,6 +598,18 @@ std::vector<SimilarItem> Library::similar(const fs::path& photo, std::size_t k, 
     if (std::optional<ItemId> same = m_impl->catalog.findItemByHash(hash))
         excluded.push_back(*same);
     return m_impl->search(query, k, filter, std::move(excluded));
+}
+
+std::vector<SimilarItem> Library::similarUnder(ModelId model, ItemId item, std::size_t k) {
+    ModelRecord record = m_impl->requireModel(model);
+    std::optional<std::vector<float>> query = m_impl->store.embedding(record.id, item);
+    if (!query)
+        throw LibraryError("Model " + std::to_string(model) + " has no vector for item " + std::to_string(item) + ".");
+    catalog::EmbeddingSet set = m_impl->store.embeddings(record.id);
+    std::vector<ItemId> excluded = m_impl->catalog.notSimilarTo(item);
+    excluded.push_back(item);
+    std::sort(excluded.begin(), excluded.end());
+    return exactTopK(*query, set.ids, set.vectors, k, excluded);
 }
 
 std::vector<std::string> Library::takeNotices() {
@@ -760,7 +780,13 @@ LibraryTrainingReport Library::train(const LibraryTrainingOptions& options, cons
     const std::int64_t steps = training::trainingSteps(config, data.images.size(), sampler.batchSize());
     training::TrainingResult trained = training::train(
         *network, data, config, sampler,
-        [&](const training::StepLog& step) { report(progress, "training", step.step + 1, steps); }, cancel);
+        [&](const training::StepLog& step) {
+            report(progress, "training", step.step + 1, steps);
+            if (options.onStep)
+                options.onStep({step.step + 1, steps, step.stats.loss, step.stats.activeFraction,
+                                step.stats.meanPositiveDistance, step.stats.meanNegativeDistance});
+        },
+        cancel);
     data.images.clear();
     if (trained.cancelled)
         throw Cancelled();

@@ -28,6 +28,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,6 +47,10 @@ struct LibraryOptions {
     // A network checkpoint that a fresh library starts from (see defaultPretrainedModel());
     // empty: none, the descriptors serve until the first training.
     std::filesystem::path pretrainedModel;
+    // false: refresh() and similar() only serve the vectors already stored (catching up with
+    // new ones) and never embed or save the index; another Library on the same folder does
+    // that work. The GUI queries through such a library while its job library imports/trains.
+    bool embedOnDemand = true;
 };
 
 // The pretrained model Lookalike ships (resources/models/emoji-pretrained.lkckpt, installed
@@ -72,6 +77,16 @@ struct RetrievalScore {
     double mapAtR = 0.0;
 };
 
+// One optimisation step, as the GUI's loss curve shows it.
+struct TrainingStep {
+    std::int64_t step = 0;  // 1-based
+    std::int64_t totalSteps = 0;
+    float loss = 0.0f;
+    float activeFraction = 0.0f;  // triplets that still violate the margin
+    float meanPositiveDistance = 0.0f;
+    float meanNegativeDistance = 0.0f;
+};
+
 struct LibraryTrainingOptions {
     double epochs = 0.0;          // passes over the photos; 0: chosen from the library's size
     bool fromScratch = false;     // else fine-tune the active network model (if there is one)
@@ -80,6 +95,8 @@ struct LibraryTrainingOptions {
     float descriptorWeight = 0.85f; // the descriptors' share of the cosine; with held-out groups it is re-chosen
     double heldOutFraction = 0.2; // of curated groups, kept out of training to validate (when >= 2)
     std::uint64_t seed = 1;
+    // Called on the training thread after every step; must be cheap and must not throw.
+    std::function<void(const TrainingStep&)> onStep;
 };
 
 struct LibraryTrainingReport {
@@ -123,6 +140,11 @@ public:
     // the very same bytes is left out. Throws DecodeError/FileError for an unusable photo.
     std::vector<SimilarItem> similar(const std::filesystem::path& photo, std::size_t k,
                                      const SimilarFilter& filter = {});
+
+    // Items most like `item` under a ready model that need not be the active one, by exact
+    // search over that model's stored vectors (to compare models side by side). Throws
+    // LibraryError when the model or the item's vector under it is unknown.
+    std::vector<SimilarItem> similarUnder(ModelId model, ItemId item, std::size_t k);
 
     // Trains a network model on the library (groups, ungrouped photos, not-similar marks),
     // embeds every item with it, indexes, and switches to it unless it collapsed or scores

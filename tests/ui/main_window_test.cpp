@@ -1,52 +1,271 @@
+// The window against a real library on disk (offscreen platform): the grid model against the
+// catalog, thumbnails, selection → look-alikes, curation, import with problems, and
+// cancelling a training run.
+
 #include "core/catalog/catalog.h"
+#include "core/catalog/model_store.h"
+#include "core/services/importer.h"
+#include "core/services/library.h"
+#include "tests/support/shape_photos.h"
+#include "tests/support/temp_dir.h"
+#include "ui/detail_panel.h"
+#include "ui/item_list_model.h"
 #include "ui/main_window.h"
+#include "ui/sidebar_model.h"
+#include "ui/training_dialog.h"
 
 #include <QLabel>
-#include <QTemporaryDir>
+#include <QListView>
+#include <QSignalSpy>
+#include <QStackedWidget>
+#include <QStandardPaths>
 #include <QtTest>
 
+#include <set>
+
 using namespace lookalike;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kWait = 60000;
+
+// A library holding 9 kinds x `perKind` shape photos, imported and indexed as the app does.
+struct ShapeLibrary {
+    fixtures::TempDir dir;
+    std::vector<fixtures::ShapePhotoFile> files;
+    fs::path library() const { return dir.path() / "library"; }
+
+    explicit ShapeLibrary(int perKind, bool import = true) {
+        files = fixtures::writeShapePhotos(dir.path() / "photos", perKind);
+        if (!import)
+            return;
+        auto opened = services::Library::open(library());
+        std::vector<fs::path> roots{dir.path() / "photos"};
+        services::importFolders(opened->catalog(), roots);
+        opened->refresh();
+    }
+
+    std::string kindOf(catalog::Catalog& catalog, catalog::ItemId id) const {
+        const std::string path = catalog.item(id)->sourcePath;
+        for (const auto& file : files)
+            if (file.path.string() == path)
+                return file.kind;
+        return "?";
+    }
+};
+
+ui::MainWindow::Options optionsFor(const fs::path& library) {
+    ui::MainWindow::Options options;
+    options.libraryDir = library;
+    return options;
+}
+
+// Waits for the window's startup refresh and first listing.
+bool waitUntilReady(ui::MainWindow& window) {
+    return QTest::qWaitFor([&] { return !window.isBusy() && window.gridModel()->rowCount() > 0; }, kWait);
+}
+
+std::vector<catalog::ItemId> shownLookalikes(ui::MainWindow& window) {
+    std::vector<catalog::ItemId> ids;
+    for (const ui::ItemRow& row : window.detailPanel()->lookalikeModel()->rows())
+        ids.push_back(row.id);
+    return ids;
+}
+
+void selectRows(ui::MainWindow& window, const std::vector<int>& rows) {
+    QItemSelection selection;
+    for (int row : rows)
+        selection.select(window.gridModel()->index(row), window.gridModel()->index(row));
+    window.gridView()->selectionModel()->setCurrentIndex(window.gridModel()->index(rows.front()), QItemSelectionModel::NoUpdate);
+    window.gridView()->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect);
+}
+
+}  // namespace
 
 class MainWindowTest : public QObject {
     Q_OBJECT
 
 private slots:
-    void showsTheLibraryAndItsItemCount() {
-        QTemporaryDir dir;
-        QVERIFY(dir.isValid());
-        std::filesystem::path library = dir.filePath("library").toStdString();
-        {
-            catalog::Catalog catalog = catalog::Catalog::open(library);
-            catalog::ItemData item;
-            item.contentHash.fill(7);
-            item.sourcePath = "/photos/a.jpg";
-            item.displayName = "a";
-            item.width = item.height = 10;
-            item.fileSize = 100;
-            item.thumbnail = {10, 10, {0xFF, 0xD8}};
-            catalog.addItem(item, 0);
-        }
-        ui::MainWindow window(library);
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);  // QSettings go to a test location
+    }
+
+    void gridModelListsTheCatalog() {
+        ShapeLibrary shapes(3);
+        ui::MainWindow window(optionsFor(shapes.library()));
         window.show();
-        QVERIFY(QTest::qWaitForWindowExposed(&window));
-        auto* summary = window.findChild<QLabel*>();
-        QVERIFY(summary);
-        QVERIFY2(summary->text().contains("1 item"), qPrintable(summary->text()));
-        QVERIFY(summary->text().contains(QString::fromStdString(library.string())));
+        QVERIFY(waitUntilReady(window));
+        catalog::Catalog catalog = catalog::Catalog::open(shapes.library());
+        const std::vector<catalog::ItemSummary> items = catalog.listItems(0, 1000);
+        QCOMPARE(window.gridModel()->rowCount(), static_cast<int>(items.size()));
+        for (std::size_t i = 0; i < items.size(); ++i) {
+            const QModelIndex index = window.gridModel()->index(static_cast<int>(i));
+            QCOMPARE(index.data(ui::ItemListModel::ItemIdRole).toLongLong(), items[i].id);
+            QCOMPARE(index.data(Qt::DisplayRole).toString(), QString::fromStdString(items[i].displayName));
+        }
+        // Thumbnails arrive lazily, off the GUI thread.
+        const QModelIndex first = window.gridModel()->index(0);
+        first.data(Qt::DecorationRole);
+        QTRY_VERIFY_WITH_TIMEOUT(!qvariant_cast<QPixmap>(first.data(Qt::DecorationRole)).isNull(), kWait);
+
+        // A group lists its members only; the name search filters.
+        const catalog::GroupId group = catalog.createGroup("pair", 0);
+        catalog.addToGroup(group, items[0].id, 0);
+        catalog.addToGroup(group, items[4].id, 0);
+        QSignalSpy loaded(&window, &ui::MainWindow::viewLoaded);
+        window.showPlace({ui::Place::Kind::Group, group, {}});
+        QVERIFY(loaded.wait(kWait));
+        QCOMPARE(window.gridModel()->rowCount(), 2);
+        window.showPlace({ui::Place::Kind::Ungrouped, 0, {}});
+        QVERIFY(loaded.wait(kWait));
+        QCOMPARE(window.gridModel()->rowCount(), static_cast<int>(items.size()) - 2);
+        window.showPlace({ui::Place::Kind::All, 0, {}});
+        QVERIFY(loaded.wait(kWait));
+        window.setNameFilter(QStringLiteral("BLUE-square"));
+        QVERIFY(loaded.wait(kWait));
+        QCOMPARE(window.gridModel()->rowCount(), 3);
+        for (const ui::ItemRow& row : window.gridModel()->rows())
+            QVERIFY(row.name.startsWith(QLatin1String("blue-square")));
+    }
+
+    void selectionUpdatesTheLookalikes() {
+        ShapeLibrary shapes(4);
+        ui::MainWindow window(optionsFor(shapes.library()));
+        window.show();
+        QVERIFY(waitUntilReady(window));
+        catalog::Catalog catalog = catalog::Catalog::open(shapes.library());
+        for (int row : {0, 13, 30}) {
+            const catalog::ItemId item = window.gridModel()->idAt(row);
+            QSignalSpy shown(&window, &ui::MainWindow::lookalikesShown);
+            selectRows(window, {row});
+            QTRY_VERIFY_WITH_TIMEOUT(window.detailPanel()->shownItem() == item && !shownLookalikes(window).empty(), kWait);
+            const std::vector<ui::ItemRow>& rows = window.detailPanel()->lookalikeModel()->rows();
+            QCOMPARE(static_cast<int>(rows.size()), window.detailPanel()->lookalikeCount());
+            for (std::size_t i = 0; i < rows.size(); ++i) {
+                QVERIFY(rows[i].id != item);
+                QVERIFY(rows[i].similarity.has_value());
+                if (i > 0)
+                    QVERIFY(*rows[i].similarity <= *rows[i - 1].similarity);
+            }
+            QCOMPARE(shapes.kindOf(catalog, rows.front().id), shapes.kindOf(catalog, item));
+        }
+        // Clicking a look-alike navigates to it.
+        const catalog::ItemId next = shownLookalikes(window).front();
+        emit window.detailPanel()->lookalikeActivated(next);
+        QTRY_COMPARE_WITH_TIMEOUT(window.detailPanel()->shownItem(), next, kWait);
+        QCOMPARE(window.selectedItems(), std::vector<catalog::ItemId>{next});
+    }
+
+    void createsAGroupFromTheSelection() {
+        ShapeLibrary shapes(3);
+        ui::MainWindow window(optionsFor(shapes.library()));
+        window.show();
+        QVERIFY(waitUntilReady(window));
+        selectRows(window, {0, 1, 2});
+        const std::vector<catalog::ItemId> chosen = window.selectedItems();
+        QCOMPARE(chosen.size(), std::size_t{3});
+        window.createGroupFromSelection(QStringLiteral("Red circles"));
+        catalog::Catalog catalog = catalog::Catalog::open(shapes.library());
+        QTRY_VERIFY_WITH_TIMEOUT(catalog.findGroup("Red circles").has_value(), kWait);
+        std::vector<catalog::ItemId> members = catalog.groupMembers(catalog.findGroup("Red circles")->id);
+        std::sort(members.begin(), members.end());
+        QCOMPARE(members, chosen);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.sidebarModel()->findItems(QStringLiteral("Red circles (3)"),
+                                                                   Qt::MatchExactly | Qt::MatchRecursive).isEmpty(), kWait);
+        QTRY_VERIFY_WITH_TIMEOUT(window.sidebarModel()->findItems(QStringLiteral("Ungrouped (24)"),
+                                                                  Qt::MatchExactly).size() == 1, kWait);
+        // The same name again is refused with a message, and nothing changes.
+        window.createGroupFromSelection(QStringLiteral("red circles"));
+        QTRY_VERIFY_WITH_TIMEOUT(QApplication::activeModalWidget() != nullptr, kWait);
+        QApplication::activeModalWidget()->close();
+        QCOMPARE(catalog.groups().size(), std::size_t{1});
+    }
+
+    void notSimilarRemovesTheResult() {
+        ShapeLibrary shapes(3);
+        ui::MainWindow window(optionsFor(shapes.library()));
+        window.show();
+        QVERIFY(waitUntilReady(window));
+        selectRows(window, {5});
+        const catalog::ItemId item = window.gridModel()->idAt(5);
+        QTRY_VERIFY_WITH_TIMEOUT(!shownLookalikes(window).empty(), kWait);
+        const catalog::ItemId wrong = shownLookalikes(window).front();
+        window.markNotSimilar(wrong);
+        QTRY_VERIFY_WITH_TIMEOUT(window.statusText().contains(QLatin1String("not similar")), kWait);
+        auto showsOthersOnly = [&] {
+            const std::vector<catalog::ItemId> shown = shownLookalikes(window);
+            return !shown.empty() && std::find(shown.begin(), shown.end(), wrong) == shown.end();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(showsOthersOnly(), kWait);
+        catalog::Catalog catalog = catalog::Catalog::open(shapes.library());
+        QCOMPARE(catalog.notSimilarTo(item), std::vector<catalog::ItemId>{wrong});
+    }
+
+    void importShowsProgressAndCollectsProblems() {
+        ShapeLibrary shapes(2, /*import=*/false);
+        fixtures::writeBytes(shapes.dir.path() / "photos" / "broken.jpg", std::vector<std::uint8_t>(300, 0x42));
+        ui::MainWindow window(optionsFor(shapes.library()));
+        window.show();
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isBusy(), kWait);
+        auto* pages = window.findChild<QStackedWidget*>();
+        QVERIFY(pages);
+        QCOMPARE(pages->currentWidget()->objectName(), QStringLiteral("welcomePage"));
+
+        QSignalSpy finished(&window, &ui::MainWindow::jobFinished);
+        window.importFolders({QString::fromStdString((shapes.dir.path() / "photos").string())});
+        QVERIFY(window.isBusy());
+        QVERIFY(finished.wait(kWait));
+        QCOMPARE(finished.front().at(0).toString(), QStringLiteral("import"));
+        QVERIFY(finished.front().at(1).toBool());
+        QTRY_COMPARE_WITH_TIMEOUT(window.gridModel()->rowCount(), static_cast<int>(shapes.files.size()), kWait);
+        QCOMPARE(pages->currentWidget()->objectName(), QStringLiteral("browserSplitter"));
+        QCOMPARE(window.importProblems().size(), std::size_t{1});
+        QVERIFY(QString::fromStdString(window.importProblems().front().path).endsWith(QLatin1String("broken.jpg")));
+        QVERIFY2(window.statusText().contains(QLatin1String("could not be used")), qPrintable(window.statusText()));
+        // Imported items are embedded: look-alikes work straight away.
+        selectRows(window, {0});
+        QTRY_VERIFY_WITH_TIMEOUT(!shownLookalikes(window).empty(), kWait);
+    }
+
+    void cancellingTrainingLeavesTheOldModelInUse() {
+        ShapeLibrary shapes(4);
+        ui::MainWindow window(optionsFor(shapes.library()));
+        window.show();
+        QVERIFY(waitUntilReady(window));
+        const std::optional<catalog::ModelId> before = window.activeModel();
+        QVERIFY(before.has_value());
+        QSignalSpy finished(&window, &ui::MainWindow::jobFinished);
+        window.startTraining();
+        QVERIFY(window.isBusy());
+        QVERIFY(window.trainingDialog()->isVisible());
+        QTRY_VERIFY_WITH_TIMEOUT(window.trainingDialog()->plottedSteps() > 0, kWait);  // the loss curve is live
+        window.cancelJob();
+        QVERIFY(finished.wait(kWait));
+        QCOMPARE(finished.back().at(0).toString(), QStringLiteral("train"));
+        QVERIFY(!finished.back().at(1).toBool());
+        QCOMPARE(window.activeModel(), before);
+        catalog::Catalog catalog = catalog::Catalog::open(shapes.library());
+        catalog::ModelStore models(catalog);
+        QCOMPARE(models.activeModel(), before);
+        for (const catalog::ModelRecord& model : models.models())
+            if (model.id != *before)
+                QCOMPARE(model.state, catalog::ModelState::Failed);
+        // Look-alikes still come from the old model.
+        selectRows(window, {0});
+        QTRY_VERIFY_WITH_TIMEOUT(!shownLookalikes(window).empty(), kWait);
     }
 
     void reportsAnUnusableLibraryInsteadOfCrashing() {
-        QTemporaryDir dir;
-        std::filesystem::path library = dir.filePath("library").toStdString();
-        std::filesystem::create_directories(library);
-        QFile garbage(QString::fromStdString(catalog::catalogPath(library).string()));
-        QVERIFY(garbage.open(QIODevice::WriteOnly));
-        garbage.write(QByteArray(4096, 'x'));
-        garbage.close();
-        ui::MainWindow window(library);
-        auto* summary = window.findChild<QLabel*>();
-        QVERIFY(summary);
-        QVERIFY2(summary->text().contains("cannot be opened"), qPrintable(summary->text()));
+        fixtures::TempDir dir;
+        const fs::path library = dir.path() / "library";
+        fs::create_directories(library);
+        fixtures::writeBytes(catalog::catalogPath(library), std::vector<std::uint8_t>(4096, 'x'));
+        ui::MainWindow window(optionsFor(library));
+        QVERIFY(!window.isUsable());
+        auto* message = window.findChild<QLabel*>(QStringLiteral("unusableLibrary"));
+        QVERIFY(message);
+        QVERIFY2(message->text().contains(QLatin1String("cannot be opened")), qPrintable(message->text()));
     }
 };
 

@@ -12,6 +12,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <map>
 
 using namespace lookalike;
@@ -300,6 +301,54 @@ TEST_F(LibraryTrainingTest, TrainingAddsAModelAndSwitchesToIt) {
     EXPECT_EQ(reopened->activeModel(), first);
     reopened->useModel(report.model);
     EXPECT_EQ(reopened->activeModel(), report.model);
+}
+
+TEST_F(LibraryTrainingTest, ReportsEveryStepAndComparesModelsSideBySide) {
+    auto library = openLibrary();
+    importPhotos(*library, m_dir / "photos");
+    const ModelId first = library->activeModel().value_or(0);
+    const ItemId query = itemOf(*library, m_files[0].path);
+    const auto underFirst = library->similar(query, 5);
+    std::vector<TrainingStep> steps;
+    LibraryTrainingOptions options = quick();
+    options.onStep = [&](const TrainingStep& step) { steps.push_back(step); };
+    LibraryTrainingReport report = library->train(options);
+    ASSERT_EQ(static_cast<std::int64_t>(steps.size()), report.steps);
+    for (std::size_t i = 0; i < steps.size(); ++i) {
+        EXPECT_EQ(steps[i].step, static_cast<std::int64_t>(i) + 1);
+        EXPECT_EQ(steps[i].totalSteps, report.steps);
+        EXPECT_GE(steps[i].loss, 0.0f);
+    }
+    // The previous model still answers, from its stored vectors, as it did.
+    auto nearlySame = [](const std::vector<SimilarItem>& a, const std::vector<SimilarItem>& b) {
+        return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](const auto& x, const auto& y) {
+                   return x.item == y.item && std::abs(x.similarity - y.similarity) < 1e-5f;
+               });
+    };
+    EXPECT_TRUE(nearlySame(library->similarUnder(first, query, 5), underFirst));
+    EXPECT_TRUE(nearlySame(library->similarUnder(report.model, query, 5), library->similar(query, 5)));
+    EXPECT_THROW(library->similarUnder(999, query, 5), LibraryError);
+}
+
+// The GUI's two libraries on one folder: the job side imports and embeds, the query side only
+// serves what is stored and catches up.
+TEST_F(LibraryTest, AQueryLibraryServesWhatTheJobLibraryStored) {
+    auto jobs = openLibrary();
+    importPhotos(*jobs, m_dir / "photos");
+    LibraryOptions servingOnly;
+    servingOnly.embedOnDemand = false;
+    auto queries = openLibrary(servingOnly);
+    const ItemId first = itemOf(*queries, m_files[0].path);
+    EXPECT_EQ(queries->similar(first, 100).size(), m_files.size() - 1);
+
+    auto more = fixtures::writeShapePhotos(m_dir / "more", 1);
+    std::vector<fs::path> roots{m_dir / "more"};
+    importFolders(jobs->catalog(), roots);
+    const ItemId added = itemOf(*queries, more[0].path);
+    EXPECT_THROW(queries->similar(added, 5), LibraryError);  // not embedded yet: no work done here
+    EXPECT_EQ(queries->models().embeddingCount(*queries->activeModel()), static_cast<std::int64_t>(m_files.size()));
+    jobs->refresh();
+    EXPECT_EQ(queries->similar(added, 200).size(), m_files.size() + more.size() - 1);
 }
 
 TEST_F(LibraryTrainingTest, CancelAtAnyPhaseLeavesThePreviousModel) {

@@ -1,0 +1,206 @@
+#include "ui/detail_panel.h"
+
+#include "ui/thumbnail_delegate.h"
+#include "ui/thumbnail_loader.h"
+
+#include <QDir>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QListView>
+#include <QLocale>
+#include <QMenu>
+#include <QSlider>
+#include <QSpinBox>
+#include <QVBoxLayout>
+
+#include <cmath>
+
+namespace lookalike::ui {
+
+namespace {
+constexpr int kPreviewSize = 240;
+constexpr int kLookalikeThumbnail = 88;
+}
+
+DetailPanel::DetailPanel(ThumbnailLoader* loader, QWidget* parent) : QWidget(parent), m_loader(loader) {
+    setObjectName(QStringLiteral("detailPanel"));
+    auto* layout = new QVBoxLayout(this);
+
+    m_preview = new QLabel(this);
+    m_preview->setAlignment(Qt::AlignCenter);
+    m_preview->setMinimumSize(kPreviewSize, kPreviewSize);
+    m_preview->setAccessibleName(tr("Selected photo"));
+    layout->addWidget(m_preview);
+
+    m_title = new QLabel(this);
+    m_title->setWordWrap(true);
+    QFont titleFont = m_title->font();
+    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.25);
+    titleFont.setBold(true);
+    m_title->setFont(titleFont);
+    m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    layout->addWidget(m_title);
+
+    m_facts = new QLabel(this);
+    m_facts->setWordWrap(true);
+    m_facts->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_facts->setAccessibleName(tr("Item details"));
+    layout->addWidget(m_facts);
+
+    auto* heading = new QLabel(tr("Look-alikes"), this);
+    QFont headingFont = heading->font();
+    headingFont.setBold(true);
+    heading->setFont(headingFont);
+    layout->addWidget(heading);
+
+    auto* options = new QHBoxLayout;
+    auto* countLabel = new QLabel(tr("&Show"), this);
+    m_count = new QSpinBox(this);
+    m_count->setRange(1, 100);
+    m_count->setValue(12);
+    m_count->setAccessibleName(tr("Number of look-alikes"));
+    countLabel->setBuddy(m_count);
+    m_minimumLabel = new QLabel(this);
+    m_minimum = new QSlider(Qt::Horizontal, this);
+    m_minimum->setRange(0, 100);
+    m_minimum->setValue(0);
+    m_minimum->setAccessibleName(tr("Minimum similarity"));
+    m_minimum->setToolTip(tr("Hide look-alikes below this similarity"));
+    options->addWidget(countLabel);
+    options->addWidget(m_count);
+    options->addSpacing(12);
+    options->addWidget(m_minimumLabel);
+    options->addWidget(m_minimum, 1);
+    layout->addLayout(options);
+
+    auto updateMinimumLabel = [this] { m_minimumLabel->setText(tr("at least %1%").arg(m_minimum->value())); };
+    updateMinimumLabel();
+    connect(m_count, &QSpinBox::valueChanged, this, &DetailPanel::lookalikeOptionsChanged);
+    connect(m_minimum, &QSlider::valueChanged, this, updateMinimumLabel);
+    connect(m_minimum, &QSlider::valueChanged, this, &DetailPanel::lookalikeOptionsChanged);
+
+    m_message = new QLabel(this);
+    m_message->setWordWrap(true);
+    m_message->setForegroundRole(QPalette::PlaceholderText);
+    layout->addWidget(m_message);
+
+    m_model = new ItemListModel(loader, this);
+    m_model->setThumbnailSize(kLookalikeThumbnail, devicePixelRatioF());
+    auto* delegate = new ThumbnailDelegate(this);
+    delegate->setThumbnailSize(kLookalikeThumbnail);
+    m_view = new QListView(this);
+    m_view->setObjectName(QStringLiteral("lookalikes"));
+    m_view->setAccessibleName(tr("Look-alikes"));
+    m_view->setViewMode(QListView::IconMode);
+    m_view->setResizeMode(QListView::Adjust);
+    m_view->setMovement(QListView::Static);
+    m_view->setUniformItemSizes(true);
+    m_view->setWrapping(true);
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setDragDropMode(QAbstractItemView::DragOnly);
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    m_view->setItemDelegate(delegate);
+    m_view->setModel(m_model);
+    m_view->setMouseTracking(true);
+    layout->addWidget(m_view, 1);
+
+    connect(m_view, &QListView::activated, this, [this](const QModelIndex& index) {
+        emit lookalikeActivated(m_model->idAt(index.row()));
+    });
+    connect(m_view, &QListView::clicked, this, [this](const QModelIndex& index) {
+        emit lookalikeActivated(m_model->idAt(index.row()));
+    });
+    connect(m_view, &QWidget::customContextMenuRequested, this, &DetailPanel::showContextMenu);
+    connect(loader, &ThumbnailLoader::loaded, this, &DetailPanel::onThumbnailLoaded);
+    showNothing();
+}
+
+int DetailPanel::previewPixels() const {
+    return static_cast<int>(std::lround(kPreviewSize * devicePixelRatioF()));
+}
+
+void DetailPanel::showItem(const ItemDetails& details) {
+    m_item = details.id;
+    m_title->setText(details.name);
+    QStringList facts;
+    facts << tr("Path: %1").arg(QDir::toNativeSeparators(details.path)) + (details.fileMissing ? tr(" (missing)") : QString());
+    facts << tr("Size: %1 × %2 px, %3").arg(details.width).arg(details.height).arg(QLocale().formattedDataSize(details.fileSize));
+    facts << (details.group.isEmpty() ? tr("Group: none") : tr("Group: %1").arg(details.group));
+    m_facts->setText(facts.join(QLatin1Char('\n')));
+    m_preview->setPixmap({});
+    m_preview->setText(tr("Loading…"));
+    m_loader->request(details.id, previewPixels());
+}
+
+void DetailPanel::showPhoto(const QString& path, const QImage& image) {
+    m_item = 0;
+    m_title->setText(tr("Photo: %1").arg(QFileInfo(path).fileName()));
+    m_facts->setText(tr("Path: %1\nSearched by photo; it is not in the catalog.").arg(QDir::toNativeSeparators(path)));
+    QPixmap pixmap = QPixmap::fromImage(image.scaled(previewPixels(), previewPixels(), Qt::KeepAspectRatio, Qt::SmoothTransformation));
+    pixmap.setDevicePixelRatio(devicePixelRatioF());
+    m_preview->setPixmap(pixmap);
+}
+
+void DetailPanel::showNothing() {
+    m_item = 0;
+    m_preview->setPixmap({});
+    m_preview->setText(tr("Select an item to see its look-alikes."));
+    m_title->clear();
+    m_facts->clear();
+    setLookalikes({});
+}
+
+void DetailPanel::onThumbnailLoaded(qint64 item, int pixelSize, const QImage& image) {
+    if (item != m_item || pixelSize != previewPixels())
+        return;
+    if (image.isNull()) {
+        m_preview->setText(tr("No preview"));
+        return;
+    }
+    QPixmap pixmap = QPixmap::fromImage(image.width() < pixelSize && image.height() < pixelSize
+                                            ? image.scaled(pixelSize, pixelSize, Qt::KeepAspectRatio, Qt::SmoothTransformation)
+                                            : image);
+    pixmap.setDevicePixelRatio(devicePixelRatioF());
+    m_preview->setPixmap(pixmap);
+}
+
+void DetailPanel::setLookalikes(std::vector<ItemRow> rows, const QString& message) {
+    const bool empty = rows.empty();
+    m_model->setRows(std::move(rows));
+    m_message->setText(empty ? message : QString());
+    m_message->setVisible(empty && !message.isEmpty());
+}
+
+void DetailPanel::setLookalikeMessage(const QString& message) {
+    m_model->setRows({});
+    m_message->setText(message);
+    m_message->setVisible(!message.isEmpty());
+}
+
+int DetailPanel::lookalikeCount() const {
+    return m_count->value();
+}
+
+double DetailPanel::minimumSimilarity() const {
+    return m_minimum->value() / 100.0;
+}
+
+void DetailPanel::setLookalikeOptions(int count, double minimumSimilarity) {
+    m_count->setValue(count);
+    m_minimum->setValue(static_cast<int>(std::lround(minimumSimilarity * 100.0)));
+}
+
+void DetailPanel::showContextMenu(const QPoint& position) {
+    const QModelIndex index = m_view->indexAt(position);
+    if (!index.isValid())
+        return;
+    const catalog::ItemId item = m_model->idAt(index.row());
+    QMenu menu(this);
+    menu.addAction(tr("&Show This Item"), this, [this, item] { emit lookalikeActivated(item); });
+    QAction* notSimilar = menu.addAction(tr("&Not Similar"), this, [this, item] { emit notSimilarRequested(item); });
+    notSimilar->setEnabled(m_item != 0);
+    notSimilar->setToolTip(tr("This is not a look-alike of the selected item; hide it and learn from it"));
+    menu.exec(m_view->viewport()->mapToGlobal(position));
+}
+
+}  // namespace lookalike::ui
