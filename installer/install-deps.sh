@@ -2,7 +2,7 @@
 # Installs the Debian 12 packages that Lookalike needs, and only those that are missing.
 # Usage: installer/install-deps.sh [run|test|bench|pretrain]   (default: test)
 #   run       build and run the application
-#   test      also the test suite (GoogleTest, Xvfb for screenshots, the Fashion-MNIST data)
+#   test      also the test suite (GoogleTest, Xvfb, Fashion-MNIST, the .deb packaging tools)
 #   bench     also the benchmark peers (PyTorch CPU, OpenCV for Python)
 #   pretrain  build lookalike-cli and rebuild resources/models/emoji-pretrained.lkckpt
 #             (npm fetches the emoji packages, rsvg-convert draws the OpenMoji SVGs)
@@ -12,11 +12,14 @@ profile="${1:-test}"
 
 build_and_run=(
   build-essential cmake ninja-build pkg-config
-  qt6-base-dev qt6-charts-dev libqt6svg6-dev qt6-qpa-plugins
+  qt6-base-dev qt6-charts-dev qt6-svg-dev qt6-qpa-plugins
   libopencv-dev libdnnl-dev libsqlite3-dev libhnswlib-dev zlib1g-dev
-  dataset-fashion-mnist
 )
-testing=(googletest libgtest-dev libgmock-dev xvfb xauth)
+# The demo imports the committed resources/sample-catalog; the Fashion-MNIST data is for the
+# tests, `lookalike-cli sample|eval` and regenerating that catalog.
+testing=(googletest libgtest-dev libgmock-dev xvfb xauth dataset-fashion-mnist
+  # tests/package: cpack's DEB generator (dpkg-shlibdeps, file) and the metadata validators
+  dpkg-dev file desktop-file-utils appstream)
 benchmarking=(python3 python3-torch python3-opencv
   # tests/bench/lookalikes/build_icon_set.py: the SVG renderer and the icon themes it draws from
   librsvg2-bin adwaita-icon-theme breeze-icon-theme elementary-icon-theme

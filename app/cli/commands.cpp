@@ -6,6 +6,7 @@
 
 #include "core/catalog/catalog.h"
 #include "core/datasets/fashion_mnist.h"
+#include "core/datasets/sample_catalog.h"
 #include "core/services/importer.h"
 #include "core/services/library.h"
 #include "core/util/errors.h"
@@ -122,16 +123,14 @@ int sampleCommand(const Arguments& args, std::ostream& out, std::ostream&) {
     return Success;
 }
 
-// The built-in default: a demo library with a few hundred Fashion-MNIST product photos.
+// The built-in default: a demo library made of the sample catalog that ships with Lookalike.
+// The photos are imported where they are installed; the library keeps its own thumbnails.
 int demoCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
     if (!args.positional.empty())
         throw UsageError("demo takes no arguments");
     fs::path library = args.library ? *args.library : xdgDataHome() / "lookalike" / "demo";
-    fs::path photos = library / "sample-photos";
-    int count = args.intOption("count", 300, 1, 10000);
-    auto files = datasets::exportFashionMnistSample(datasets::defaultFashionMnistDir(), photos, count);
-    out << "Sample catalog: " << files.size() << " Fashion-MNIST product photos in "
-        << photos.string() << "\n";
+    fs::path photos = datasets::sampleCatalogDir();
+    out << "Sample catalog: " << photos.string() << "\n";
     return runImportInto(library, {photos}, 2, out, err);
 }
 
@@ -145,8 +144,7 @@ const std::vector<Command>& commands() {
         {"stats", "", "summarise the library", {}, statsCommand},
         {"sample", "DIR", "write a sample catalog of Fashion-MNIST photos as PNG files",
          {"count"}, sampleCommand},
-        {"demo", "", "import the built-in sample catalog into a demo library", {"count"},
-         demoCommand},
+        {"demo", "", "import the built-in sample catalog into a demo library", {}, demoCommand},
         {"similar", "ITEM|PHOTO", "the items that look most like an item or a photo file",
          {"k", "format text|csv|json", "group GROUP", "folder DIR"}, similarCommand, {"ungrouped"}},
         {"neighbors", "", "CSV of every item's look-alikes (query,rank,result,score)",

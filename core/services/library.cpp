@@ -13,6 +13,7 @@
 #include "core/training/trainer.h"
 #include "core/util/errors.h"
 #include "core/util/file_util.h"
+#include "core/util/install_paths.h"
 
 #include <opencv2/imgproc.hpp>
 
@@ -619,8 +620,12 @@ std::vector<std::string> Library::takeNotices() {
 fs::path defaultPretrainedModel() {
     if (const char* chosen = std::getenv("LOOKALIKE_PRETRAINED"))
         return chosen;
-    for (const fs::path& candidate : {fs::path(LOOKALIKE_DATA_DIR) / "models" / "emoji-pretrained.lkckpt",
-                                      fs::path(LOOKALIKE_SOURCE_DIR) / "resources" / "models" / "emoji-pretrained.lkckpt"}) {
+    const fs::path file = fs::path("models") / "emoji-pretrained.lkckpt";
+    std::vector<fs::path> candidates;
+    if (fs::path installed = installedDataDir(); !installed.empty())
+        candidates.push_back(installed / file);
+    candidates.push_back(sourceResourcesDir() / file);
+    for (const fs::path& candidate : candidates) {
         std::error_code error;
         if (fs::is_regular_file(candidate, error))
             return candidate;

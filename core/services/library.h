@@ -55,7 +55,8 @@ struct LibraryOptions {
 
 // The pretrained model Lookalike ships (resources/models/emoji-pretrained.lkckpt, installed
 // under <datadir>/lookalike/models): $LOOKALIKE_PRETRAINED when set (an empty value disables
-// it), else the installed file, else the one in the source tree; empty when none exists.
+// it), else the installed file next to the running executable (installedDataDir()), else the
+// one in the source tree; empty when none exists.
 std::filesystem::path defaultPretrainedModel();
 
 struct SimilarFilter {

@@ -4,15 +4,16 @@
 
 #include "core/util/errors.h"
 #include "core/util/progress.h"
+#include "tests/support/scoped_environment.h"
 #include "tests/support/temp_dir.h"
 
 #include <gtest/gtest.h>
 
 #include <cstdlib>
-#include <optional>
 #include <thread>
 
 using namespace lookalike;
+using fixtures::ScopedEnvironment;
 namespace fs = std::filesystem;
 
 namespace {
@@ -23,29 +24,6 @@ std::vector<std::uint8_t> someBytes(std::size_t size) {
         bytes[i] = static_cast<std::uint8_t>(i * 31 + 7);
     return bytes;
 }
-
-// Sets an environment variable for one scope and restores the old value after.
-class ScopedEnvironment {
-public:
-    ScopedEnvironment(const char* name, const char* value) : m_name(name) {
-        if (const char* old = std::getenv(name))
-            m_old = old;
-        if (value)
-            ::setenv(name, value, 1);
-        else
-            ::unsetenv(name);
-    }
-    ~ScopedEnvironment() {
-        if (m_old)
-            ::setenv(m_name, m_old->c_str(), 1);
-        else
-            ::unsetenv(m_name);
-    }
-
-private:
-    const char* m_name;
-    std::optional<std::string> m_old;
-};
 
 std::vector<std::string> namesIn(const fs::path& dir) {
     std::vector<std::string> names;
