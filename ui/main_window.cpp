@@ -1,6 +1,5 @@
 #include "ui/main_window.h"
 
-#include "core/datasets/fashion_mnist.h"
 #include "core/util/errors.h"
 #include "ui/compare_dialog.h"
 #include "ui/detail_panel.h"
@@ -638,12 +637,8 @@ void MainWindow::importFolders(const QStringList& folders) {
     for (const QString& folder : folders)
         roots.push_back(toPath(folder));
     auto report = std::make_shared<services::ImportReport>();
-    const bool demo = m_options.demo;
-    const fs::path samples = m_options.samplePhotos;
     runJob(QStringLiteral("import"), tr("Importing…"),
-           [roots, report, demo, samples](services::Library& library, JobState& job) {
-               if (demo && roots.size() == 1 && roots.front() == samples && !fs::exists(samples))
-                   datasets::exportFashionMnistSample(datasets::defaultFashionMnistDir(), samples, 300);
+           [roots, report](services::Library& library, JobState& job) {
                services::ImportOptions options;
                *report = services::importFolders(library.catalog(), roots, options, job.reporter(QStringLiteral("import")),
                                                  &job.cancel);

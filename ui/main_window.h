@@ -53,7 +53,7 @@ public:
         std::filesystem::path libraryDir;
         services::LibraryOptions library;  // threads, index and the pretrained start
         bool demo = false;                 // import the sample catalog and train, when empty
-        std::filesystem::path samplePhotos;  // the demo's photos (written there when missing)
+        std::filesystem::path samplePhotos;  // the demo imports this folder (datasets::sampleCatalogDir())
     };
 
     explicit MainWindow(const Options& options, QWidget* parent = nullptr);

@@ -2,6 +2,7 @@
 // and shows the window; everything else lives in ui/ and core/.
 
 #include "core/catalog/catalog.h"
+#include "core/datasets/sample_catalog.h"
 #include "core/services/library.h"
 #include "core/util/file_util.h"
 #include "ui/app_settings.h"
@@ -10,6 +11,7 @@
 #include <QApplication>
 #include <QCommandLineParser>
 #include <QIcon>
+#include <QMessageBox>
 
 #include <memory>
 
@@ -29,7 +31,9 @@ int main(int argc, char** argv) {
     QApplication::setOrganizationName(QStringLiteral("Lookalike"));
     QApplication::setApplicationVersion(QStringLiteral(LOOKALIKE_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("org.lookalike.Lookalike"));
-    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("org.lookalike.Lookalike")));
+    // The installed theme icon, else the same SVG built into the program.
+    QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("org.lookalike.Lookalike"),
+                                                 QIcon(QStringLiteral(":/icons/lookalike.svg"))));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QApplication::translate("main", "Visual product search for small shops"));
@@ -51,7 +55,12 @@ int main(int argc, char** argv) {
         options.demo = true;
         options.libraryDir = parser.isSet(libraryOption) ? std::filesystem::path(parser.value(libraryOption).toStdString())
                                                          : lookalike::xdgDataHome() / "lookalike" / "demo";
-        options.samplePhotos = options.libraryDir / "sample-photos";
+        try {
+            options.samplePhotos = lookalike::datasets::sampleCatalogDir();
+        } catch (const std::exception& error) {
+            QMessageBox::critical(nullptr, QApplication::translate("main", "Lookalike"), QString::fromStdString(error.what()));
+            return 1;
+        }
     } else if (parser.isSet(libraryOption)) {
         options.libraryDir = parser.value(libraryOption).toStdString();
     } else {
