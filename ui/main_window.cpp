@@ -13,6 +13,7 @@
 #include <QActionGroup>
 #include <QApplication>
 #include <QCloseEvent>
+#include <QDateTime>
 #include <QDesktopServices>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -24,6 +25,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
+#include <QLocale>
 #include <QMenu>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -47,6 +49,7 @@
 #include <chrono>
 #include <mutex>
 #include <set>
+#include <utility>
 
 namespace lookalike::ui {
 
@@ -598,7 +601,8 @@ void MainWindow::updateActions() {
     m_problemsAction->setEnabled(!m_problems.empty());
     if (m_problemsButton) {
         m_problemsButton->setVisible(!m_problems.empty());
-        m_problemsAction->setText(tr("%n Import Problem(s)…", nullptr, static_cast<int>(m_problems.size())));
+        m_problemsAction->setText(m_problems.empty() ? tr("Import &Problems…")
+                                                     : tr("%n Import Problem(s)…", nullptr, static_cast<int>(m_problems.size())));
     }
     if (m_modelsMenu)
         m_modelsMenu->setEnabled(idle);
@@ -664,7 +668,10 @@ void MainWindow::importFolders(const QStringList& folders) {
                reloadView();
                refreshQueryLibrary();
                if (m_options.demo && !report->cancelled && counts.imported > 0)
-                   QTimer::singleShot(0, this, &MainWindow::startTraining);
+                   QTimer::singleShot(0, this, [this] {
+                       m_automaticTraining = true;  // the demo trains by itself: nothing to compare yet
+                       startTraining();
+                   });
            });
 }
 
@@ -749,7 +756,7 @@ void MainWindow::onTrainingFinished(const services::LibraryTrainingReport& repor
                                 : tr("Training finished: the previous model stays in use. %1").arg(describeScores(report)));
     refreshQueryLibrary();
     const catalog::ItemId item = m_detail->shownItem() != 0 ? m_detail->shownItem() : m_grid->idAt(0);
-    if (report.model != 0 && report.previous && item != 0 && !m_options.demo)
+    if (report.model != 0 && report.previous && item != 0 && !std::exchange(m_automaticTraining, false))
         showComparison(report, item);
 }
 
@@ -802,7 +809,11 @@ void MainWindow::rebuildModelsMenu() {
     auto* group = new QActionGroup(m_modelsMenu);
     for (const catalog::ModelRecord& model : m_models->models()) {
         QString kind = model.kind == catalog::ModelKind::Descriptors ? tr("built-in descriptors") : tr("trained network");
-        QString text = tr("Model %1: %2, %3").arg(model.id).arg(kind, fromStd(std::string(catalog::modelStateName(model.state))));
+        const QString created = QLocale().toString(QDateTime::fromSecsSinceEpoch(model.createdAt), QLocale::ShortFormat);
+        QString text = tr("Model %1: %2, %3, %4").arg(model.id).arg(kind, created,
+                                                                   fromStd(std::string(catalog::modelStateName(model.state))));
+        if (active && *active == model.id)
+            text += tr(" (in use)");
         QAction* action = m_modelsMenu->addAction(text);
         action->setCheckable(true);
         action->setChecked(active && *active == model.id);

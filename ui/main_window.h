@@ -189,6 +189,7 @@ private:
     catalog::ItemId m_pendingSelection = 0;
     QString m_queryPhoto;  // the outside photo shown, when searching by photo
     bool m_reloadingView = false;
+    bool m_automaticTraining = false;
     bool m_indexReady = false;  // the startup refresh finished
     std::vector<catalog::ImportErrorRecord> m_problems;
     std::optional<services::LibraryTrainingReport> m_lastTraining;

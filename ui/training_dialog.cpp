@@ -16,8 +16,8 @@ namespace lookalike::ui {
 
 QString describeScores(const services::LibraryTrainingReport& report) {
     if (!report.before || !report.after)
-        return TrainingDialog::tr("No held-out groups to measure: curate at least 2 groups of 2 or more items "
-                                  "and Lookalike keeps some aside to check that training helps.");
+        return TrainingDialog::tr("No held-out check yet: with 8 or more groups of at least 2 items, Lookalike keeps "
+                                  "a fifth of them aside to check that training helps before it switches models.");
     return TrainingDialog::tr("Held-out check on %1 groups (%2 items): Recall@1 %3 → %4, MAP@R %5 → %6.")
         .arg(report.after->groups)
         .arg(report.after->items)

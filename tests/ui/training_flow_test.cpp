@@ -1,0 +1,83 @@
+// Retraining from the window, end to end (offscreen): the live loss curve, the comparison of
+// old and new look-alikes, and rolling back to the previous model.
+
+#include "core/catalog/catalog.h"
+#include "core/catalog/model_store.h"
+#include "core/services/importer.h"
+#include "core/services/library.h"
+#include "tests/support/shape_photos.h"
+#include "tests/support/temp_dir.h"
+#include "ui/app_settings.h"
+#include "ui/compare_dialog.h"
+#include "ui/detail_panel.h"
+#include "ui/main_window.h"
+#include "ui/training_dialog.h"
+
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QtTest>
+
+using namespace lookalike;
+namespace fs = std::filesystem;
+
+class TrainingFlowTest : public QObject {
+    Q_OBJECT
+
+private slots:
+    void initTestCase() {
+        QStandardPaths::setTestModeEnabled(true);
+        ui::AppSettings settings;
+        settings.trainingEpochs = 2;
+        settings.inputSize = 64;
+        settings.save();
+    }
+
+    void retrainComparesAndRollsBack() {
+        fixtures::TempDir dir;
+        fixtures::writeShapePhotos(dir.path() / "photos", 4);
+        const fs::path library = dir.path() / "library";
+        {
+            auto opened = services::Library::open(library);
+            std::vector<fs::path> roots{dir.path() / "photos"};
+            services::importFolders(opened->catalog(), roots);
+            opened->refresh();
+        }
+        ui::MainWindow::Options options;
+        options.libraryDir = library;
+        ui::MainWindow window(options);
+        window.show();
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isBusy() && window.gridModel()->rowCount() == 36, 60000);
+        const std::optional<catalog::ModelId> before = window.activeModel();
+        QVERIFY(before);
+        window.selectItem(window.gridModel()->idAt(3));
+        QTRY_VERIFY_WITH_TIMEOUT(!window.detailPanel()->lookalikeModel()->rows().empty(), 60000);
+
+        QSignalSpy finished(&window, &ui::MainWindow::jobFinished);
+        window.startTraining();
+        QVERIFY(finished.wait(600000));
+        QCOMPARE(finished.back().at(0).toString(), QStringLiteral("train"));
+        QVERIFY(finished.back().at(1).toBool());
+        QVERIFY(window.lastTraining().has_value());
+        const services::LibraryTrainingReport report = *window.lastTraining();
+        QCOMPARE(static_cast<std::int64_t>(window.trainingDialog()->plottedSteps()), report.steps);
+        QVERIFY(report.activated);
+        QCOMPARE(window.activeModel(), std::optional<catalog::ModelId>(report.model));
+
+        // Old and new look-alikes side by side, then roll back.
+        ui::CompareDialog* compare = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((compare = window.findChild<ui::CompareDialog*>()) != nullptr, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(!compare->previousModel()->rows().empty() && !compare->trainedModel()->rows().empty(), 60000);
+        QCOMPARE(static_cast<int>(compare->previousModel()->rows().size()), window.detailPanel()->lookalikeCount());
+        emit compare->chosen(ui::CompareDialog::Choice::UseOther);
+        QVERIFY(finished.wait(600000));
+        QCOMPARE(finished.back().at(0).toString(), QStringLiteral("model"));
+        QCOMPARE(window.activeModel(), before);
+        catalog::Catalog catalog = catalog::Catalog::open(library);
+        catalog::ModelStore models(catalog);
+        QCOMPARE(models.activeModel(), before);
+        QCOMPARE(models.model(report.model)->state, catalog::ModelState::Ready);  // kept, to switch back later
+    }
+};
+
+QTEST_MAIN(TrainingFlowTest)
+#include "training_flow_test.moc"
