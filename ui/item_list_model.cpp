@@ -17,6 +17,10 @@ constexpr int kPixmapCacheKiB = 96 * 1024;
 ItemListModel::ItemListModel(ThumbnailLoader* loader, QObject* parent) : QAbstractListModel(parent), m_loader(loader) {
     m_pixmaps.setMaxCost(kPixmapCacheKiB);
     connect(m_loader, &ThumbnailLoader::loaded, this, &ItemListModel::onLoaded);
+    connect(m_loader, &ThumbnailLoader::dropped, this, [this](qint64 item, int pixelSize) {
+        if (pixelSize == this->pixelSize())
+            m_requested.remove(item);  // asked again when a view paints the row
+    });
 }
 
 void ItemListModel::setRows(std::vector<ItemRow> rows) {

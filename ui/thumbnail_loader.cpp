@@ -25,6 +25,7 @@ ThumbnailLoader::~ThumbnailLoader() {
 }
 
 void ThumbnailLoader::request(catalog::ItemId item, int pixelSize) {
+    std::optional<Request> oldest;
     {
         std::lock_guard lock(m_mutex);
         Request request{item, pixelSize};
@@ -32,17 +33,25 @@ void ThumbnailLoader::request(catalog::ItemId item, int pixelSize) {
             return;
         m_pending.push_back(request);
         if (m_pending.size() > kMaxPending) {
+            oldest = m_pending.front();
             m_queued.erase(m_pending.front());
             m_pending.pop_front();
         }
     }
     m_wake.notify_one();
+    if (oldest)
+        emit dropped(oldest->first, oldest->second);
 }
 
 void ThumbnailLoader::clearPending() {
-    std::lock_guard lock(m_mutex);
-    m_pending.clear();
-    m_queued.clear();
+    std::deque<Request> pending;
+    {
+        std::lock_guard lock(m_mutex);
+        pending.swap(m_pending);
+        m_queued.clear();
+    }
+    for (const Request& request : pending)
+        emit dropped(request.first, request.second);
 }
 
 void ThumbnailLoader::run() {

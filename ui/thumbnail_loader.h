@@ -35,6 +35,8 @@ public:
 signals:
     // A null image when the item is gone or its thumbnail cannot be decoded.
     void loaded(qint64 item, int pixelSize, const QImage& image);
+    // A request dropped unserved (too many waited, or clearPending()); ask again if still needed.
+    void dropped(qint64 item, int pixelSize);
 
 private:
     void run();
