@@ -522,6 +522,7 @@ void MainWindow::runJob(const QString& kind, const QString& title, JobWork work,
                   pollJob();
                   endJob(kind, true, {});
                   finished();
+                  emit jobFinished(kind, true);
               })
         .onFailed(this, [this, kind](const Cancelled&) { endJob(kind, false, tr("Cancelled. What was already stored is kept.")); })
         .onFailed(this, [this, kind](const std::exception& error) { endJob(kind, false, fromStd(error.what())); });
@@ -570,9 +571,7 @@ void MainWindow::endJob(const QString& kind, bool ok, const QString& message) {
     updatePage();
     updateActions();
     if (!ok)
-        emit jobFinished(kind, false);
-    else
-        QTimer::singleShot(0, this, [this, kind] { emit jobFinished(kind, true); });
+        emit jobFinished(kind, false);  // success is announced after the job's own follow-up
 }
 
 void MainWindow::cancelJob() {

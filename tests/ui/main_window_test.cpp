@@ -15,6 +15,8 @@
 #include "ui/training_dialog.h"
 
 #include <QLabel>
+#include <QMimeData>
+#include <QStandardItem>
 #include <QListView>
 #include <QSignalSpy>
 #include <QStackedWidget>
@@ -73,6 +75,12 @@ std::vector<catalog::ItemId> shownLookalikes(ui::MainWindow& window) {
     return ids;
 }
 
+// True once `spy` has recorded more than `before` signals. Continuations on a finished future run
+// at once, so a signal may come before a QSignalSpy::wait() would start: count instead.
+bool waitForMore(const QSignalSpy& spy, qsizetype before) {
+    return QTest::qWaitFor([&] { return spy.count() > before; }, kWait);
+}
+
 void selectRows(ui::MainWindow& window, const std::vector<int>& rows) {
     QItemSelection selection;
     for (int row : rows)
@@ -114,16 +122,17 @@ private slots:
         catalog.addToGroup(group, items[0].id, 0);
         catalog.addToGroup(group, items[4].id, 0);
         QSignalSpy loaded(&window, &ui::MainWindow::viewLoaded);
-        window.showPlace({ui::Place::Kind::Group, group, {}});
-        QVERIFY(loaded.wait(kWait));
+        auto showAndWait = [&](auto change) {
+            const qsizetype before = loaded.count();
+            change();
+            return waitForMore(loaded, before);
+        };
+        QVERIFY(showAndWait([&] { window.showPlace({ui::Place::Kind::Group, group, {}}); }));
         QCOMPARE(window.gridModel()->rowCount(), 2);
-        window.showPlace({ui::Place::Kind::Ungrouped, 0, {}});
-        QVERIFY(loaded.wait(kWait));
+        QVERIFY(showAndWait([&] { window.showPlace({ui::Place::Kind::Ungrouped, 0, {}}); }));
         QCOMPARE(window.gridModel()->rowCount(), static_cast<int>(items.size()) - 2);
-        window.showPlace({ui::Place::Kind::All, 0, {}});
-        QVERIFY(loaded.wait(kWait));
-        window.setNameFilter(QStringLiteral("BLUE-square"));
-        QVERIFY(loaded.wait(kWait));
+        QVERIFY(showAndWait([&] { window.showPlace({ui::Place::Kind::All, 0, {}}); }));
+        QVERIFY(showAndWait([&] { window.setNameFilter(QStringLiteral("BLUE-square")); }));
         QCOMPARE(window.gridModel()->rowCount(), 3);
         for (const ui::ItemRow& row : window.gridModel()->rows())
             QVERIFY(row.name.startsWith(QLatin1String("blue-square")));
@@ -215,7 +224,7 @@ private slots:
         QSignalSpy finished(&window, &ui::MainWindow::jobFinished);
         window.importFolders({QString::fromStdString((shapes.dir.path() / "photos").string())});
         QVERIFY(window.isBusy());
-        QVERIFY(finished.wait(kWait));
+        QVERIFY(waitForMore(finished, 0));
         QCOMPARE(finished.front().at(0).toString(), QStringLiteral("import"));
         QVERIFY(finished.front().at(1).toBool());
         QTRY_COMPARE_WITH_TIMEOUT(window.gridModel()->rowCount(), static_cast<int>(shapes.files.size()), kWait);
@@ -241,7 +250,7 @@ private slots:
         QVERIFY(window.trainingDialog()->isVisible());
         QTRY_VERIFY_WITH_TIMEOUT(window.trainingDialog()->plottedSteps() > 0, kWait);  // the loss curve is live
         window.cancelJob();
-        QVERIFY(finished.wait(kWait));
+        QVERIFY(waitForMore(finished, 0));
         QCOMPARE(finished.back().at(0).toString(), QStringLiteral("train"));
         QVERIFY(!finished.back().at(1).toBool());
         QCOMPARE(window.activeModel(), before);
@@ -254,6 +263,57 @@ private slots:
         // Look-alikes still come from the old model.
         selectRows(window, {0});
         QTRY_VERIFY_WITH_TIMEOUT(!shownLookalikes(window).empty(), kWait);
+    }
+
+    void itemsDroppedOnAGroupJoinIt() {
+        ShapeLibrary shapes(2);
+        {
+            catalog::Catalog catalog = catalog::Catalog::open(shapes.library());
+            catalog.createGroup("Favourites", 0);
+        }
+        ui::MainWindow window(optionsFor(shapes.library()));
+        window.show();
+        QVERIFY(waitUntilReady(window));
+        QModelIndexList dragged{window.gridModel()->index(1), window.gridModel()->index(2)};
+        std::unique_ptr<QMimeData> data(window.gridModel()->mimeData(dragged));
+        const QList<QStandardItem*> found = window.sidebarModel()->findItems(QStringLiteral("Favourites (0)"),
+                                                                             Qt::MatchExactly | Qt::MatchRecursive);
+        QCOMPARE(found.size(), 1);
+        const QModelIndex group = found.front()->index();
+        QVERIFY(window.sidebarModel()->canDropMimeData(data.get(), Qt::CopyAction, -1, -1, group));
+        QVERIFY(!window.sidebarModel()->canDropMimeData(data.get(), Qt::CopyAction, -1, -1,
+                                                        window.sidebarModel()->index(0, 0)));  // not on "All items"
+        window.sidebarModel()->dropMimeData(data.get(), Qt::CopyAction, -1, -1, group);
+        catalog::Catalog catalog = catalog::Catalog::open(shapes.library());
+        const catalog::GroupId id = catalog.findGroup("Favourites")->id;
+        QTRY_COMPARE_WITH_TIMEOUT(catalog.groupMembers(id).size(), std::size_t{2}, kWait);
+        QTRY_VERIFY_WITH_TIMEOUT(!window.sidebarModel()->findItems(QStringLiteral("Favourites (2)"),
+                                                                   Qt::MatchExactly | Qt::MatchRecursive).isEmpty(), kWait);
+    }
+
+    void closingDuringTrainingCancelsCleanly() {
+        ShapeLibrary shapes(4);
+        std::optional<catalog::ModelId> before;
+        {
+            ui::MainWindow window(optionsFor(shapes.library()));
+            window.show();
+            QVERIFY(waitUntilReady(window));
+            before = window.activeModel();
+            window.startTraining();
+            QTRY_VERIFY_WITH_TIMEOUT(window.trainingDialog()->plottedSteps() > 0, kWait);
+            window.close();
+        }  // the destructor cancels the job and waits for it
+        catalog::Catalog catalog = catalog::Catalog::open(shapes.library());
+        catalog::ModelStore models(catalog);
+        QCOMPARE(models.activeModel(), before);
+        for (const catalog::ModelRecord& model : models.models())
+            QVERIFY(model.id == *before || model.state == catalog::ModelState::Failed);
+        // The library opens again and serves.
+        ui::MainWindow again(optionsFor(shapes.library()));
+        again.show();
+        QVERIFY(waitUntilReady(again));
+        selectRows(again, {0});
+        QTRY_VERIFY_WITH_TIMEOUT(!shownLookalikes(again).empty(), kWait);
     }
 
     void reportsAnUnusableLibraryInsteadOfCrashing() {

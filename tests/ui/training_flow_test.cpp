@@ -54,7 +54,7 @@ private slots:
 
         QSignalSpy finished(&window, &ui::MainWindow::jobFinished);
         window.startTraining();
-        QVERIFY(finished.wait(600000));
+        QVERIFY(QTest::qWaitFor([&] { return finished.count() == 1; }, 600000));
         QCOMPARE(finished.back().at(0).toString(), QStringLiteral("train"));
         QVERIFY(finished.back().at(1).toBool());
         QVERIFY(window.lastTraining().has_value());
@@ -69,7 +69,7 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(!compare->previousModel()->rows().empty() && !compare->trainedModel()->rows().empty(), 60000);
         QCOMPARE(static_cast<int>(compare->previousModel()->rows().size()), window.detailPanel()->lookalikeCount());
         emit compare->chosen(ui::CompareDialog::Choice::UseOther);
-        QVERIFY(finished.wait(600000));
+        QVERIFY(QTest::qWaitFor([&] { return finished.count() == 2; }, 600000));
         QCOMPARE(finished.back().at(0).toString(), QStringLiteral("model"));
         QCOMPARE(window.activeModel(), before);
         catalog::Catalog catalog = catalog::Catalog::open(library);
