@@ -460,13 +460,12 @@ QWidget* MainWindow::buildWelcome() {
     titleFont.setBold(true);
     title->setFont(titleFont);
     title->setAlignment(Qt::AlignCenter);
-    auto* text = new QLabel(tr("Import a folder of catalog photos. Lookalike finds each product's look-alikes "
-                               "right away, and learns from the groups you curate.\n\n"
+    // Explicit line breaks: a word-wrapped label under an alignment gets too little height.
+    auto* text = new QLabel(tr("Import a folder of catalog photos. Lookalike finds each product's\n"
+                               "look-alikes right away, and learns from the groups you curate.\n\n"
                                "Drop a folder anywhere on this window, or choose one:"),
                             page);
-    text->setWordWrap(true);
     text->setAlignment(Qt::AlignCenter);
-    text->setMaximumWidth(520);
     auto* button = new QPushButton(style()->standardIcon(QStyle::SP_DialogOpenButton), tr("Import a Catalog Folder…"), page);
     button->setDefault(true);
     connect(button, &QPushButton::clicked, this, &MainWindow::chooseImportFolder);
