@@ -6,7 +6,7 @@
 //  - the active model loads and `similar` works, and its answer equals an exact search over
 //    the active model's vectors (`export-embeddings`): the index is consistent or rebuilt;
 //  - running the same command again completes the job and leaves no temporary files behind.
-// Libraries search with HNSW from 50 items on (LOOKALIKE_EXACT_SEARCH_BELOW), so that kills
+// Libraries search with HNSW from 20 items on (LOOKALIKE_EXACT_SEARCH_BELOW), so that kills
 // also land while index files are written. Each kill point is printed with what it hit.
 
 #include "core/catalog/catalog.h"
@@ -37,7 +37,7 @@ namespace {
 
 constexpr int kKillPoints = 20;  // per operation
 constexpr std::uint64_t kSeed = 20261129;
-const std::vector<std::string> kEnvironment = {"LOOKALIKE_EXACT_SEARCH_BELOW=50"};
+const std::vector<std::string> kEnvironment = {"LOOKALIKE_EXACT_SEARCH_BELOW=20"};
 
 // What a reader sees of a library, through its own SQLite connection.
 struct LibraryView {
@@ -48,6 +48,7 @@ struct LibraryView {
     std::int64_t itemsWithoutFile = 0;
     std::optional<std::int64_t> activeModel;
     std::set<std::int64_t> readyModels;
+    std::int64_t buildingModels = 0;  // a training run's model before its switch
 };
 
 LibraryView readLibrary(const fs::path& library, bool full) {
@@ -59,6 +60,9 @@ LibraryView readLibrary(const fs::path& library, bool full) {
         view.items.insert(query.columnInt64(0));
     for (catalog::Statement query = db.prepare("SELECT id FROM models WHERE state = 'ready'"); query.step();)
         view.readyModels.insert(query.columnInt64(0));
+    catalog::Statement building = db.prepare("SELECT COUNT(*) FROM models WHERE state = 'building'");
+    building.step();
+    view.buildingModels = building.columnInt64(0);
     if (catalog::Statement query = db.prepare("SELECT value FROM settings WHERE key = 'active_model'"); query.step())
         view.activeModel = std::stoll(query.columnText(0));
     if (full) {
@@ -102,12 +106,16 @@ class CrashConsistencyTest : public ::testing::Test {
 protected:
     static void SetUpTestSuite() {
         s_shared = std::make_unique<fixtures::TempDir>();
-        // 180 photos of 9 kinds: two embedding chunks, a few import batches, seconds to train.
+        // 180 photos of 9 kinds to import: several batches and an embedding chunk boundary.
         s_photoCount = static_cast<std::int64_t>(fixtures::writeShapePhotos(*s_shared / "photos", 20).size());
+        // 36 to train on and switch models with: a training run of about a second, so that
+        // 20 kills and reruns fit in a minute.
+        s_smallCount = static_cast<std::int64_t>(fixtures::writeShapePhotos(*s_shared / "small", 4, 2).size());
     }
     static void TearDownTestSuite() { s_shared.reset(); }
 
     static fs::path photos() { return *s_shared / "photos"; }
+    static fs::path smallPhotos() { return *s_shared / "small"; }
 
     RunResult run(const fs::path& library, std::vector<std::string> args) {
         args.insert(args.begin(), {"--library", library.string()});
@@ -136,8 +144,9 @@ protected:
                 vector.push_back(std::stod(rows[r][c]));
             vectors[rows[r][0]] = vector;
         }
-        const std::vector<std::string> queries = {rows[1][0], rows[rows.size() / 2][0], rows.back()[0]};
-        for (const std::string& query : queries) {
+        // One query per check keeps the harness within minutes; which one varies with the kill.
+        const std::string query = rows[1 + std::hash<std::string>{}(where) % (rows.size() - 1)][0];
+        {
             RunResult similar = run(library, {"similar", query, "--k", "5", "--format", "csv"});
             ASSERT_EQ(similar.exitCode, 0) << where << similar.err;
             std::vector<std::vector<std::string>> ranked = fixtures::parseCsv(similar.out);
@@ -216,11 +225,8 @@ protected:
                     EXPECT_TRUE(after.readyModels.contains(*after.activeModel)) << where << "the active model is not ready";
                 }
             }
-            if (!after.items.empty()) {
-                RunResult models = run(library, {"models", "list"});
-                EXPECT_EQ(models.exitCode, 0) << where << models.err;
-                expectSimilarMatchesExactSearch(library, where);
-            }
+            if (!after.items.empty())
+                expectSimilarMatchesExactSearch(library, where);  // loads the active model
             // Running the command again finishes the job.
             RunResult again = run(library, operation.command);
             EXPECT_EQ(again.exitCode, 0) << where << again.out << again.err;
@@ -230,7 +236,8 @@ protected:
             for (const fs::directory_entry& entry : fs::directory_iterator(library))
                 EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos)
                     << where << "a killed writer's temporary file was left behind: " << entry.path();
-            expectSimilarMatchesExactSearch(library, where + "after the rerun: ");
+            if (kill == kKillPoints)  // once per operation: each check costs two CLI runs
+                expectSimilarMatchesExactSearch(library, where + "after the rerun: ");
 
             std::cout << operation.name << " kill " << kill << " at " << killAtMs << " ms: "
                       << (finishedFirst ? "had already finished"
@@ -238,7 +245,8 @@ protected:
                                               std::to_string(before ? before->readyModels.size() : 0) +
                                               " ready models seen before, " + std::to_string(after.items.size()) +
                                               " items and " + std::to_string(after.readyModels.size()) +
-                                              " ready models after")
+                                              " ready models after" +
+                                              (after.buildingModels > 0 ? " (and a half-built one)" : ""))
                       << (HasFailure() ? "; FAILED\n" : "; survived, rerun completed\n");
             if (HasFailure())
                 return;
@@ -251,6 +259,7 @@ protected:
 
     static inline std::unique_ptr<fixtures::TempDir> s_shared;
     static inline std::int64_t s_photoCount = 0;
+    static inline std::int64_t s_smallCount = 0;
     fixtures::TempDir home;
     fixtures::TempDir work;
 };
@@ -268,15 +277,15 @@ TEST_F(CrashConsistencyTest, ImportSurvivesKillsAtRandomMoments) {
 
 TEST_F(CrashConsistencyTest, TrainingSurvivesKillsAtRandomMoments) {
     const fs::path imported = work / "imported";
-    ASSERT_EQ(run(imported, {"import", photos().string()}).exitCode, 0);
-    Operation train{"train", imported, {"train", "--epochs", "2"}, {}};
+    ASSERT_EQ(run(imported, {"import", smallPhotos().string()}).exitCode, 0);
+    Operation train{"train", imported, {"train", "--epochs", "1"}, {}};
     train.expectCompleted = [](const RunResult& result, const LibraryView& view) {
         EXPECT_TRUE(contains(result.out, "Trained model")) << result.out << result.err;
         // The descriptors and the trained network; a run killed after its switch committed
         // leaves one more ready model, and killed builds leave failed ones.
         EXPECT_GE(view.readyModels.size(), 2u);
         EXPECT_EQ(view.activeModel, *view.readyModels.rbegin());
-        EXPECT_EQ(static_cast<std::int64_t>(view.items.size()), s_photoCount);
+        EXPECT_EQ(static_cast<std::int64_t>(view.items.size()), s_smallCount);
     };
     killAtRandomMoments(train);
 }
@@ -285,7 +294,7 @@ TEST_F(CrashConsistencyTest, ModelSwitchSurvivesKillsAtRandomMoments) {
     // A library with a trained network (model 2) whose vectors and index are gone, serving
     // the descriptors: `models use 2` must embed every item again and build the index.
     const fs::path library = work / "two-models";
-    ASSERT_EQ(run(library, {"import", photos().string()}).exitCode, 0);
+    ASSERT_EQ(run(library, {"import", smallPhotos().string()}).exitCode, 0);
     ASSERT_EQ(run(library, {"train", "--epochs", "1"}).exitCode, 0);
     ASSERT_EQ(run(library, {"models", "use", "1"}).exitCode, 0);
     {
@@ -295,7 +304,7 @@ TEST_F(CrashConsistencyTest, ModelSwitchSurvivesKillsAtRandomMoments) {
     fs::remove(library / "index-2.lkidx");
     Operation use{"models-use", library, {"models", "use", "2"}, {}};
     use.expectCompleted = [](const RunResult& result, const LibraryView& view) {
-        EXPECT_TRUE(contains(result.out, "Look-alikes ready: " + std::to_string(s_photoCount) + " items, model 2"))
+        EXPECT_TRUE(contains(result.out, "Look-alikes ready: " + std::to_string(s_smallCount) + " items, model 2"))
             << result.out << result.err;
         EXPECT_EQ(view.activeModel, 2);
     };
