@@ -602,7 +602,7 @@ TEST(ImporterTest, FilesDeletedOrReplacedDuringTheImportAreReportedOrTakenAsThey
 
 TEST(ImporterTest, UnreadableFilesAndFoldersAreReportedAndTheRestImported) {
     if (::geteuid() == 0)
-        GTEST_SKIP() << "root reads files whatever their permissions; tests/cli/cli_test.cpp runs this case "
+        GTEST_SKIP() << "root reads files whatever their permissions; tests/cli/awkward_files_cli_test.cpp runs this case "
                         "as an unprivileged user";
     fixtures::TempDir dir;
     fixtures::writeBytes(dir / "p" / "ok.png", fixtures::encodeImage(fixtures::makePhoto(10, 12, 1), ".png"));
