@@ -157,6 +157,8 @@ MainWindow::MainWindow(const Options& options, QWidget* parent)
 
     QString problem;
     try {
+        // The CLI and a second window wait their turn: "library … is in use by lookalike (pid …)".
+        m_lock.emplace(catalog::LibraryLock::acquire(m_options.libraryDir, "lookalike"));
         m_reader.emplace(catalog::Catalog::open(m_options.libraryDir));
         m_models.emplace(*m_reader);
     } catch (const std::exception& error) {

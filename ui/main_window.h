@@ -7,6 +7,7 @@
 // decoding, training, embedding, indexing or a search.
 
 #include "core/catalog/catalog.h"
+#include "core/catalog/library_lock.h"
 #include "core/catalog/model_store.h"
 #include "core/services/importer.h"
 #include "core/services/library.h"
@@ -142,6 +143,7 @@ private:
 
     Options m_options;
     AppSettings m_settings;
+    std::optional<catalog::LibraryLock> m_lock;  // held while the window is open; released last
     std::optional<catalog::Catalog> m_reader;  // quick lookups on the GUI thread
     std::optional<catalog::ModelStore> m_models;
     std::unique_ptr<LibraryWorker> m_jobs;     // import, embedding, training, model switches

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstdlib>
 #include <ostream>
 #include <unistd.h>
 
@@ -57,6 +58,14 @@ catalog::Catalog openExistingLibrary(const Arguments& args) {
     return catalog::Catalog::open(requireExistingLibrary(args));
 }
 
+catalog::LibraryLock lockLibrary(const fs::path& libraryDir) {
+    return catalog::LibraryLock::acquire(libraryDir, "lookalike-cli");
+}
+
+catalog::LibraryLock lockExistingLibrary(const Arguments& args) {
+    return lockLibrary(requireExistingLibrary(args));
+}
+
 void requireSomeItems(catalog::Catalog& catalog) {
     if (catalog.itemCount() == 0)
         throw LibraryError("The library at " + catalog.libraryDir().string() +
@@ -66,6 +75,11 @@ void requireSomeItems(catalog::Catalog& catalog) {
 services::LibraryOptions libraryOptions() {
     services::LibraryOptions options;
     options.pretrainedModel = services::defaultPretrainedModel();
+    // Below this many items search is exact and no index file is kept. Tests lower it so that
+    // a small library exercises the HNSW index and its file (the crash harness kills writers
+    // of that file); a value that is not a whole number is ignored.
+    if (const char* below = std::getenv("LOOKALIKE_EXACT_SEARCH_BELOW"); below && isWholeNumber(below))
+        options.bruteForceBelow = static_cast<std::size_t>(std::stoll(below));
     return options;
 }
 

@@ -5,6 +5,7 @@
 #include "app/cli/cli_options.h"
 
 #include "core/catalog/catalog.h"
+#include "core/catalog/library_lock.h"
 #include "core/services/library.h"
 #include "core/util/progress.h"
 
@@ -27,6 +28,12 @@ std::filesystem::path libraryDir(const Arguments& args);
 // Reading commands must not create an empty library as a side effect: these throw LibraryError
 // ("No library at ...") when the folder holds no catalog.
 catalog::Catalog openExistingLibrary(const Arguments& args);
+// Commands that change a library hold its lock (core/catalog/library_lock.h) while they run,
+// so the GUI or another lookalike-cli cannot write it at the same time; reading commands do
+// not. Throws LibraryInUseError naming the other process. lockExistingLibrary() first checks
+// that there is a library, so a command that does not create one never does.
+catalog::LibraryLock lockLibrary(const std::filesystem::path& libraryDir);
+catalog::LibraryLock lockExistingLibrary(const Arguments& args);
 // The options every command opens a library with: the shipped pretrained model included.
 services::LibraryOptions libraryOptions();
 

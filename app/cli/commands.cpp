@@ -3,6 +3,7 @@
 #include "app/cli/command_support.h"
 #include "app/cli/engine_commands.h"
 #include "app/cli/library_commands.h"
+#include "app/cli/text_formats.h"
 
 #include "core/catalog/catalog.h"
 #include "core/datasets/fashion_mnist.h"
@@ -41,9 +42,10 @@ void printImportReport(const services::ImportReport& report, std::ostream& out) 
     }
 }
 
-// Imports, then embeds and indexes what is new so that look-alikes are ready.
-int runImportInto(const fs::path& libraryPath, const std::vector<fs::path>& roots, int threads,
-                  std::ostream& out, std::ostream& err) {
+// Imports, then embeds and indexes what is new so that look-alikes are ready. The caller holds
+// the library's lock.
+int runImportInto(const catalog::LibraryLock&, const fs::path& libraryPath, const std::vector<fs::path>& roots,
+                  int threads, std::ostream& out, std::ostream& err) {
     std::unique_ptr<services::Library> library = services::Library::open(libraryPath, libraryOptions());
     services::ImportOptions options;
     options.threads = threads;
@@ -65,7 +67,9 @@ int importCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
     if (args.positional.empty())
         throw UsageError("import needs at least one folder");
     std::vector<fs::path> roots(args.positional.begin(), args.positional.end());
-    return runImportInto(libraryDir(args), roots, args.intOption("threads", 2, 1, 64), out, err);
+    const int threads = args.intOption("threads", 2, 1, 64);
+    const catalog::LibraryLock lock = lockLibrary(libraryDir(args));
+    return runImportInto(lock, libraryDir(args), roots, threads, out, err);
 }
 
 int listCommand(const Arguments& args, std::ostream& out, std::ostream&) {
@@ -74,12 +78,23 @@ int listCommand(const Arguments& args, std::ostream& out, std::ostream&) {
     int limit = args.intOption("limit", 1'000'000'000, 1, 1'000'000'000);
     int offset = args.intOption("offset", 0, 0, 1'000'000'000);
     catalog::Catalog catalog = openExistingLibrary(args);
+    const auto print = [&](const catalog::ItemSummary& item) {
+        out << item.id << '\t' << oneLine(item.displayName) << '\t' << oneLine(item.sourcePath) << '\n';
+    };
+    if (args.flag("missing")) {
+        // Items whose files were moved or deleted: still in the library, with look-alikes.
+        const std::vector<catalog::ItemId> missing = catalog.itemsWithMissingFiles();
+        for (std::size_t i = static_cast<std::size_t>(offset); i < missing.size() && i < static_cast<std::size_t>(offset) + static_cast<std::size_t>(limit); ++i)
+            if (std::optional<catalog::ItemSummary> item = catalog.item(missing[i]))
+                print(*item);
+        return Success;
+    }
     constexpr std::int64_t kPage = 1000;
     std::int64_t printed = 0;
     while (printed < limit) {
         auto items = catalog.listItems(offset + printed, std::min<std::int64_t>(kPage, limit - printed));
         for (const catalog::ItemSummary& item : items)
-            out << item.id << '\t' << item.displayName << '\t' << item.sourcePath << '\n';
+            print(item);
         printed += static_cast<std::int64_t>(items.size());
         if (static_cast<std::int64_t>(items.size()) < kPage)
             break;
@@ -129,9 +144,10 @@ int demoCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
     if (!args.positional.empty())
         throw UsageError("demo takes no arguments");
     fs::path library = args.library ? *args.library : xdgDataHome() / "lookalike" / "demo";
+    const catalog::LibraryLock lock = lockLibrary(library);
     fs::path photos = datasets::sampleCatalogDir();
     out << "Sample catalog: " << photos.string() << "\n";
-    return runImportInto(library, {photos}, 2, out, err);
+    return runImportInto(lock, library, {photos}, 2, out, err);
 }
 
 }  // namespace
@@ -140,7 +156,8 @@ const std::vector<Command>& commands() {
     static const std::vector<Command> all = {
         {"import", "DIR...", "import photos from folders (recursively) into the library",
          {"threads"}, importCommand},
-        {"list", "", "print id, name and path of every item", {"limit", "offset"}, listCommand},
+        {"list", "", "print id, name and path of every item (--missing: only those whose file is gone)",
+         {"limit", "offset"}, listCommand, {"missing"}},
         {"stats", "", "summarise the library", {}, statsCommand},
         {"sample", "DIR", "write a sample catalog of Fashion-MNIST photos as PNG files",
          {"count"}, sampleCommand},

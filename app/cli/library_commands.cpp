@@ -157,6 +157,7 @@ struct Ranked {
     ItemId item = 0;
     float score = 0.0f;
     std::string path;
+    bool missing = false;  // the file is gone (moved or deleted); the item still serves
 };
 
 void printRanked(const std::vector<Ranked>& results, Format format, std::ostream& out) {
@@ -169,7 +170,8 @@ void printRanked(const std::vector<Ranked>& results, Format format, std::ostream
         out << "rank    item   score  path\n";
         for (const Ranked& result : results)
             out << std::right << std::setw(4) << result.rank << std::setw(8) << result.item << "  "
-                << fixed4(result.score) << "  " << result.path << "\n";
+                << fixed4(result.score) << "  " << oneLine(result.path) << (result.missing ? "  (file missing)" : "")
+                << "\n";
         return;
     case Format::Csv:
         out << "rank,item,score,path\n";
@@ -182,7 +184,8 @@ void printRanked(const std::vector<Ranked>& results, Format format, std::ostream
         for (std::size_t i = 0; i < results.size(); ++i)
             out << (i == 0 ? "\n  " : ",\n  ") << "{\"rank\": " << results[i].rank
                 << ", \"item\": " << results[i].item << ", \"score\": " << fixed4(results[i].score)
-                << ", \"path\": " << jsonString(results[i].path) << "}";
+                << ", \"path\": " << jsonString(results[i].path)
+                << (results[i].missing ? ", \"missing\": true" : "") << "}";
         out << (results.empty() ? "]\n" : "\n]\n");
         return;
     }
@@ -541,7 +544,7 @@ int similarCommand(const Arguments& args, std::ostream& out, std::ostream& err) 
     for (const services::SimilarItem& match : found) {
         std::optional<catalog::ItemSummary> summary = catalog.item(match.item);
         results.push_back({static_cast<int>(results.size()) + 1, match.item, match.similarity,
-                           summary ? summary->sourcePath : std::string()});
+                           summary ? summary->sourcePath : std::string(), catalog.filesMissing(match.item)});
     }
     printRanked(results, format, out);
     return Success;
@@ -642,6 +645,7 @@ int groupsCommand(const Arguments& args, std::ostream& out, std::ostream&) {
     if (found == actions.end())
         throw UsageError("unknown groups action '" + action +
                          "' (list, create, import, rename, delete, merge, add or remove)");
+    const catalog::LibraryLock lock = lockExistingLibrary(args);
     Catalog catalog = openExistingLibrary(args);
     return found->second(catalog, rest, out);
 }
@@ -649,6 +653,7 @@ int groupsCommand(const Arguments& args, std::ostream& out, std::ostream&) {
 int notSimilarCommand(const Arguments& args, std::ostream& out, std::ostream&) {
     if (args.positional.size() != 2)
         throw UsageError("not-similar needs two items");
+    const catalog::LibraryLock lock = lockExistingLibrary(args);
     Catalog catalog = openExistingLibrary(args);
     std::vector<ItemId> items = requireItems(catalog, args.positional);
     if (items.size() != 2)
@@ -673,6 +678,7 @@ int trainCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
     services::LibraryTrainingOptions options;
     options.epochs = args.doubleOption("epochs", 0.0, 0.01, 1000.0);
     options.fromScratch = args.flag("from-scratch");
+    const catalog::LibraryLock lock = lockExistingLibrary(args);
     std::unique_ptr<services::Library> library = openExistingLookalikes(args, ItemsNeeded::Yes);
 
     services::LibraryTrainingReport report;
@@ -746,6 +752,7 @@ int modelsCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
         if (args.positional.size() != 2)
             throw UsageError("models use needs one model id");
         const ModelId model = parseModelId(args.positional[1]);
+        const catalog::LibraryLock lock = lockExistingLibrary(args);
         std::unique_ptr<services::Library> library = openExistingLookalikes(args, ItemsNeeded::No);
         return modelsUse(*library, model, out, err);
     }

@@ -57,6 +57,20 @@ std::size_t utf8SequenceLength(std::string_view text, std::size_t i) {
 
 }  // namespace
 
+std::string oneLine(std::string_view text) {
+    std::string line;
+    line.reserve(text.size());
+    for (char c : text) {
+        switch (c) {
+        case '\t': line += "\\t"; break;
+        case '\r': line += "\\r"; break;
+        case '\n': line += "\\n"; break;
+        default: line += c; break;
+        }
+    }
+    return line;
+}
+
 std::string jsonString(std::string_view text) {
     std::string json = "\"";
     for (std::size_t i = 0; i < text.size();) {

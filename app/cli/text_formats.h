@@ -19,6 +19,10 @@ std::string csvField(std::string_view text);
 // valid UTF-8 (a file name can hold any bytes) become U+FFFD so the output always parses.
 std::string jsonString(std::string_view text);
 
+// Text for one line of tab-separated output: tab, CR and LF (a file name may hold them) are
+// written as \t, \r and \n, so that one item stays one line.
+std::string oneLine(std::string_view text);
+
 // The shortest decimal text that reads back as the same float.
 std::string exactFloat(float value);
 

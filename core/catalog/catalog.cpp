@@ -300,6 +300,22 @@ std::vector<std::string> Catalog::filesOf(ItemId id) {
     return paths;
 }
 
+bool Catalog::filesMissing(ItemId id) {
+    const std::vector<std::string> paths = filesOf(id);
+    return !paths.empty() && std::none_of(paths.begin(), paths.end(), [](const std::string& path) {
+        std::error_code error;
+        return std::filesystem::exists(path, error);
+    });
+}
+
+std::vector<ItemId> Catalog::itemsWithMissingFiles() {
+    std::vector<ItemId> missing;
+    for (ItemId id : itemIds())
+        if (filesMissing(id))
+            missing.push_back(id);
+    return missing;
+}
+
 std::vector<std::string> Catalog::folders() {
     Statement& query = m_impl->statement("SELECT path FROM folders ORDER BY path");
     std::vector<std::string> paths;

@@ -132,6 +132,12 @@ public:
     bool removeItem(ItemId id);
     std::optional<Thumbnail> thumbnail(ItemId id);
     std::vector<std::string> filesOf(ItemId id);
+    // True when none of the paths the item was seen at exists any more (its folder was moved
+    // or deleted). Its thumbnail and vectors are in the catalog, so it still shows and has
+    // look-alikes; the front ends mark it. One stat() per recorded path.
+    bool filesMissing(ItemId id);
+    // Every item whose files are all gone, ascending.
+    std::vector<ItemId> itemsWithMissingFiles();
     std::vector<std::string> folders();
     std::vector<ImportErrorRecord> importErrors(std::int64_t runId);
     CatalogStats stats();

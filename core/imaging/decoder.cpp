@@ -1,5 +1,7 @@
 #include "core/imaging/decoder.h"
 
+#include "core/imaging/jpeg_scans.h"
+
 #include <opencv2/core.hpp>
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
@@ -132,6 +134,10 @@ DecodedImage decodeImage(std::span<const std::uint8_t> bytes, const DecodeOption
                           megapixels(static_cast<double>(options.maxPixels)) + ")");
     if (header.format == ImageFormat::Jpeg && !header.hasEndMarker)
         throw DecodeError("truncated JPEG (the file ends before the image data does)");
+    if (header.format == ImageFormat::Jpeg &&
+        countJpegScans(bytes, options.maxJpegScans + 1) > options.maxJpegScans)
+        throw DecodeError("JPEG with more than " + std::to_string(options.maxJpegScans) +
+                          " scans (photos have a few dozen at most): refused, decoding it could take minutes");
 
     // Orientation is applied here, the same way for every format, so OpenCV must not.
     int flags = header.format == ImageFormat::Jpeg

@@ -6,6 +6,7 @@
 
 #include <opencv2/core/mat.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <span>
 
@@ -14,6 +15,9 @@ namespace lookalike::imaging {
 struct DecodeOptions {
     // Refused before decoding when the header declares more pixels than this.
     std::int64_t maxPixels = 50'000'000;
+    // JPEGs with more scans than this are refused before decoding: each progressive scan costs
+    // a pass over the whole image, and real photos have at most a few dozen (see jpeg_scans.h).
+    std::size_t maxJpegScans = 128;
     // When > 0 the decoder may return a smaller image whose longest side is still at least
     // this (JPEG's cheap DCT downscale); width/height in the result stay the full size.
     int minLongestSide = 0;
@@ -27,7 +31,7 @@ struct DecodedImage {
 };
 
 // Throws DecodeError with a reason a person can act on: empty file, not an image, unsupported
-// format, too many pixels, truncated or corrupt data.
+// format, too many pixels, too many JPEG scans, truncated or corrupt data.
 DecodedImage decodeImage(std::span<const std::uint8_t> bytes, const DecodeOptions& options = {});
 
 // Rotates/flips an image as EXIF orientation (1..8) prescribes.

@@ -58,6 +58,8 @@ struct Result {
 Result processFile(const WorkItem& work, const ImportOptions& options) {
     Result result;
     try {
+        if (options.beforeReading)
+            options.beforeReading(work.path);
         // No shortcut on the stat size: a file that vanished after the walk has size 0 too,
         // and must be reported as unreadable, not as empty. Empty files fail in decodeImage.
         std::vector<std::uint8_t> bytes = readFileBytes(work.path, options.maxFileBytes);

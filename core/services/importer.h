@@ -11,6 +11,8 @@
 #include "core/util/progress.h"
 
 #include <filesystem>
+#include <functional>
+#include <string>
 #include <span>
 #include <vector>
 
@@ -22,6 +24,9 @@ struct ImportOptions {
     int thumbnailSize = 256;                // longest side, pixels
     std::int64_t maxPixels = 50'000'000;    // refused above this, before decoding
     std::uintmax_t maxFileBytes = 256ull << 20;
+    // Called on a decoding thread just before each file is read. For tests that change files
+    // in the middle of an import (deleted, replaced); must be thread-safe.
+    std::function<void(const std::string& path)> beforeReading;
 };
 
 struct ImportReport {

@@ -1,5 +1,6 @@
 #include "core/services/library.h"
 
+#include "core/catalog/library_lock.h"
 #include "core/imaging/decoder.h"
 #include "core/imaging/sha256.h"
 #include "core/imaging/thumbnail.h"
@@ -557,7 +558,14 @@ Library::~Library() = default;
 
 std::unique_ptr<Library> Library::open(const fs::path& libraryDir, const LibraryOptions& options) {
     auto impl = std::make_unique<Impl>(catalog::Catalog::open(libraryDir), options);
-    impl->store.failInterruptedBuilds();
+    // A model left "building" is a crashed training run, unless another process holds the
+    // library's lock: then it may be training right now, and clearing its model would delete
+    // the embeddings it is writing. (A build starts only after its training, seconds after its
+    // process took the lock, so the check cannot race with a build that is just starting.)
+    if (!catalog::LibraryLock::heldByAnotherProcess(libraryDir))
+        impl->store.failInterruptedBuilds();
+    // Index files a killed process was writing (a 100,000-item index is ~75 MB each time).
+    removeAbandonedTemporaryFiles(libraryDir);
     return std::unique_ptr<Library>(new Library(std::move(impl)));
 }
 

@@ -11,6 +11,13 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// Another process (the GUI, another lookalike-cli) holds the library's lock: the message names
+// it ("library /x is in use by lookalike (pid 1234); close it first").
+class LibraryInUseError : public LibraryError {
+public:
+    using LibraryError::LibraryError;
+};
+
 // One input file cannot be used; the job records it and goes on.
 class FileError : public std::runtime_error {
 public:

@@ -2,7 +2,9 @@
 
 #include "core/util/errors.h"
 
+#include <algorithm>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -73,10 +75,17 @@ std::vector<std::uint8_t> readFileBytes(const fs::path& path, std::uintmax_t max
     return bytes;
 }
 
+namespace {
+
+// "<name>.tmp-<pid>-<random>": the writer's pid tells an abandoned file from one being written.
+constexpr std::string_view kTemporaryTag = ".tmp-";
+
+}  // namespace
+
 void writeFileAtomically(const fs::path& path, std::span<const std::uint8_t> bytes) {
     std::random_device entropy;
     fs::path temporary = path;
-    temporary += ".tmp-" + std::to_string(::getpid()) + "-" + std::to_string(entropy());
+    temporary += std::string(kTemporaryTag) + std::to_string(::getpid()) + "-" + std::to_string(entropy());
     FileDescriptor fd(::open(temporary.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
     if (fd.get() < 0)
         throwWriteError(path, errno);
@@ -112,6 +121,30 @@ void writeFileAtomically(const fs::path& path, std::span<const std::uint8_t> byt
                                     O_RDONLY | O_DIRECTORY | O_CLOEXEC));
     if (directory.get() >= 0)
         ::fsync(directory.get());
+}
+
+int removeAbandonedTemporaryFiles(const fs::path& folder) {
+    int removed = 0;
+    std::error_code error;
+    for (const fs::directory_entry& entry : fs::directory_iterator(folder, error)) {
+        const std::string name = entry.path().filename().string();
+        const std::size_t tag = name.rfind(kTemporaryTag);
+        if (tag == std::string::npos)
+            continue;
+        const std::string rest = name.substr(tag + kTemporaryTag.size());
+        const std::size_t dash = rest.find('-');
+        if (dash == 0 || dash == std::string::npos || dash > 9 ||
+            !std::all_of(rest.begin(), rest.begin() + static_cast<std::ptrdiff_t>(dash), [](char c) { return c >= '0' && c <= '9'; }))
+            continue;
+        const auto pid = static_cast<pid_t>(std::stol(rest.substr(0, dash)));
+        // ESRCH: no such process. EPERM means it exists under another user: leave it.
+        if (pid == ::getpid() || ::kill(pid, 0) == 0 || errno != ESRCH)
+            continue;
+        std::error_code ignored;
+        if (fs::remove(entry.path(), ignored))
+            ++removed;
+    }
+    return removed;
 }
 
 fs::path xdgDataHome() {

@@ -18,6 +18,11 @@ std::vector<std::uint8_t> readFileBytes(const std::filesystem::path& path, std::
 // disk is full and FileError otherwise; the temporary file is removed on failure.
 void writeFileAtomically(const std::filesystem::path& path, std::span<const std::uint8_t> bytes);
 
+// Removes the temporary files that writeFileAtomically() left in `folder` when its process was
+// killed before the rename (the process named in the file name is gone). Returns how many were
+// removed; errors are ignored, as the files are only litter.
+int removeAbandonedTemporaryFiles(const std::filesystem::path& folder);
+
 // $XDG_DATA_HOME, else $HOME/.local/share (the XDG Base Directory default).
 std::filesystem::path xdgDataHome();
 

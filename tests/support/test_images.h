@@ -170,4 +170,82 @@ inline Bytes truncated(const Bytes& bytes, double fraction) {
     return Bytes(bytes.begin(), bytes.begin() + static_cast<std::ptrdiff_t>(bytes.size() * fraction));
 }
 
+// A real small image of the given format (".png", ".jpg", ".webp", ".tiff", ".bmp") whose
+// header is patched to declare a huge size (PNG and BMP 100000 x 100000, the others their
+// format's maximum): a decompression bomb's header in front of a few hundred bytes of data.
+inline Bytes hugeDeclaredSize(const std::string& ext) {
+    Bytes bytes = encodeImage(makePhoto(16, 16, 3), ext);
+    auto put = [&](std::size_t offset, std::uint32_t value, int width, bool bigEndian) {
+        for (int i = 0; i < width; ++i) {
+            const int shift = 8 * (bigEndian ? width - 1 - i : i);
+            bytes.at(offset + static_cast<std::size_t>(i)) = static_cast<std::uint8_t>(value >> shift);
+        }
+    };
+    auto get = [&](std::size_t offset, int width, bool bigEndian) {
+        std::uint32_t value = 0;
+        for (int i = 0; i < width; ++i)
+            value |= std::uint32_t{bytes.at(offset + static_cast<std::size_t>(i))} << (8 * (bigEndian ? width - 1 - i : i));
+        return value;
+    };
+    if (ext == ".png") {
+        put(16, 100000, 4, true);
+        put(20, 100000, 4, true);
+        put(29, crc32(bytes.data() + 12, 17), 4, true);  // IHDR's CRC, so only the size is odd
+    } else if (ext == ".bmp") {
+        put(18, 100000, 4, false);
+        put(22, 100000, 4, false);
+    } else if (ext == ".jpg") {
+        for (std::size_t i = 2; i + 9 < bytes.size(); i += 2 + get(i + 2, 2, true)) {
+            if (bytes[i + 1] == 0xC0 || bytes[i + 1] == 0xC2) {  // the frame header
+                put(i + 5, 65535, 2, true);
+                put(i + 7, 65535, 2, true);
+                break;
+            }
+        }
+    } else if (ext == ".webp") {
+        const std::size_t data = 20;
+        if (bytes.at(12) == 'V' && bytes.at(15) == 'L') {  // VP8L: 14-bit width-1 and height-1
+            put(data + 1, 0x3FFFu | (0x3FFFu << 14) | (get(data + 1, 4, false) & 0xF0000000u), 4, false);
+        } else {  // VP8: 14-bit sizes after the start code
+            put(data + 6, 0x3FFF, 2, false);
+            put(data + 8, 0x3FFF, 2, false);
+        }
+    } else if (ext == ".tiff") {
+        const bool bigEndian = bytes.at(0) == 'M';
+        const std::size_t ifd = get(4, 4, bigEndian);
+        const std::uint32_t count = get(ifd, 2, bigEndian);
+        for (std::uint32_t e = 0; e < count; ++e) {
+            const std::size_t entry = ifd + 2 + 12 * e;
+            const std::uint32_t tag = get(entry, 2, bigEndian);
+            if (tag != 256 && tag != 257)
+                continue;
+            if (get(entry + 2, 2, bigEndian) == 3)  // SHORT
+                put(entry + 8, 65535, 2, bigEndian);
+            else
+                put(entry + 8, 100000, 4, bigEndian);
+        }
+    } else {
+        throw std::runtime_error("hugeDeclaredSize: no patch for " + ext);
+    }
+    return bytes;
+}
+
+// A progressive JPEG whose last scan is repeated `extraScans` times before EOI: a few
+// kilobytes that make libjpeg pass over the whole image once per scan.
+inline Bytes jpegWithManyScans(int extraScans) {
+    Bytes jpeg = encodeImage(makePhoto(64, 64, 5), ".jpg", {cv::IMWRITE_JPEG_PROGRESSIVE, 1});
+    std::size_t lastScan = 0;
+    for (std::size_t i = 2; i + 1 < jpeg.size(); ++i)
+        if (jpeg[i] == 0xFF && jpeg[i + 1] == 0xDA)
+            lastScan = i;
+    if (lastScan == 0 || jpeg[jpeg.size() - 2] != 0xFF || jpeg.back() != 0xD9)
+        throw std::runtime_error("jpegWithManyScans: unexpected encoder output");
+    const Bytes scan(jpeg.begin() + static_cast<std::ptrdiff_t>(lastScan), jpeg.end() - 2);
+    jpeg.resize(jpeg.size() - 2);
+    for (int i = 0; i < extraScans; ++i)
+        jpeg.insert(jpeg.end(), scan.begin(), scan.end());
+    jpeg.insert(jpeg.end(), {0xFF, 0xD9});
+    return jpeg;
+}
+
 }  // namespace lookalike::fixtures

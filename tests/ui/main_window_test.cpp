@@ -3,6 +3,7 @@
 // cancelling a training run.
 
 #include "core/catalog/catalog.h"
+#include "core/catalog/library_lock.h"
 #include "core/catalog/model_store.h"
 #include "core/services/importer.h"
 #include "core/services/library.h"
@@ -314,6 +315,17 @@ private slots:
         QVERIFY(waitUntilReady(again));
         selectRows(again, {0});
         QTRY_VERIFY_WITH_TIMEOUT(!shownLookalikes(again).empty(), kWait);
+    }
+
+    void aLibraryInUseElsewhereIsReportedNotShared() {
+        fixtures::TempDir dir;
+        const fs::path library = dir.path() / "library";
+        catalog::LibraryLock held = catalog::LibraryLock::acquire(library, "lookalike-cli");
+        ui::MainWindow window(optionsFor(library));
+        QVERIFY(!window.isUsable());
+        auto* message = window.findChild<QLabel*>(QStringLiteral("unusableLibrary"));
+        QVERIFY(message);
+        QVERIFY2(message->text().contains(QLatin1String("in use by lookalike-cli")), qPrintable(message->text()));
     }
 
     void reportsAnUnusableLibraryInsteadOfCrashing() {

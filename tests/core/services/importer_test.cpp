@@ -12,6 +12,7 @@
 #include <map>
 #include <set>
 #include <sys/stat.h>
+#include <unistd.h>
 
 using namespace lookalike;
 using namespace lookalike::services;
@@ -518,4 +519,116 @@ TEST(ImporterTest, RepeatedAndNestedRootsFindEachFileOnce) {
     EXPECT_EQ(report.counts.duplicates, 0);
     EXPECT_EQ(catalog.stats().files, 2);
     EXPECT_EQ(catalog.folders(), (std::vector<std::string>{(dir / "p").string(), (dir / "p" / "sub").string()}));
+}
+
+// --- awkward file-system entries ---
+
+TEST(ImporterTest, NamesWithSpacesUnicodeTabsAndNewlinesAreImportedUnderTheirExactPath) {
+    fixtures::TempDir dir;
+    const std::vector<std::string> names = {"with space.png", "naïve 日本語 café.png", "new\nline.png",
+                                            "tab\there.png", " leading and trailing .png", "quote\"s,comma.png"};
+    for (std::size_t i = 0; i < names.size(); ++i)
+        fixtures::writeBytes(dir / "p" / names[i],
+                             fixtures::encodeImage(fixtures::makePhoto(12, 10, 40 + i), ".png"));
+    catalog::Catalog catalog = catalog::Catalog::openInMemory();
+    ImportReport report = importTree(catalog, dir / "p");
+    EXPECT_EQ(report.counts.imported, static_cast<std::int64_t>(names.size()));
+    EXPECT_TRUE(report.failures.empty());
+    for (const std::string& name : names) {
+        std::optional<catalog::ItemId> item = catalog.findItemByPath((dir / "p" / name).string());
+        ASSERT_TRUE(item) << name;
+        EXPECT_EQ(catalog.item(*item)->displayName, fs::path(name).stem().string());
+        EXPECT_FALSE(catalog.filesMissing(*item));
+    }
+}
+
+TEST(ImporterTest, SymlinkLoopsAndDanglingLinksAreIgnoredWithoutHanging) {
+    fixtures::TempDir dir;
+    fixtures::writeBytes(dir / "p" / "real.png", fixtures::encodeImage(fixtures::makePhoto(10, 12, 1), ".png"));
+    fs::create_symlink(dir / "p" / "b.jpg", dir / "p" / "a.jpg");  // a -> b -> a
+    fs::create_symlink(dir / "p" / "a.jpg", dir / "p" / "b.jpg");
+    fs::create_symlink(dir / "p" / "gone.png", dir / "p" / "dangling.png");
+    fs::create_symlink("self.png", dir / "p" / "self.png");
+    fs::create_directory_symlink(dir.path(), dir / "p" / "up");  // a folder loop through the parent
+    fs::create_symlink(dir / "p" / "real.png", dir / "p" / "link-to-real.png");
+    catalog::Catalog catalog = catalog::Catalog::openInMemory();
+    ImportReport report = importTree(catalog, dir / "p");
+    EXPECT_EQ(report.found, 2);  // real.png and the link to it (one item, two paths)
+    EXPECT_EQ(report.counts.imported, 1);
+    EXPECT_EQ(report.counts.duplicates, 1);
+    EXPECT_EQ(report.ignored, 5);
+    EXPECT_TRUE(report.failures.empty());
+}
+
+TEST(ImporterTest, FilesDeletedOrReplacedDuringTheImportAreReportedOrTakenAsTheyAre) {
+    fixtures::TempDir dir;
+    for (int i = 1; i <= 6; ++i)
+        fixtures::writeBytes(dir / "p" / ("0" + std::to_string(i) + ".png"),
+                             fixtures::encodeImage(fixtures::makePhoto(20, 20, static_cast<std::uint64_t>(i)), ".png"));
+    const fs::path deleted = dir / "p" / "02.png";
+    const fs::path replaced = dir / "p" / "03.png";
+    const fs::path spoiled = dir / "p" / "04.png";
+    ImportOptions options;
+    // After the walk and the stat, just before each file is read, as another program would.
+    options.beforeReading = [&](const std::string& path) {
+        if (path == deleted.string())
+            fs::remove(deleted);
+        else if (path == replaced.string())
+            fixtures::writeBytes(replaced, fixtures::encodeImage(fixtures::makePhoto(30, 15, 99), ".png"));
+        else if (path == spoiled.string())
+            fixtures::writeText(spoiled, "no longer a photo");
+    };
+    catalog::Catalog catalog = catalog::Catalog::openInMemory();
+    ImportReport report = importTree(catalog, dir / "p", options);
+    EXPECT_EQ(report.counts.imported, 4);
+    EXPECT_EQ(report.counts.failed, 2);
+    EXPECT_NE(reasonFor(report, deleted.string()).find("cannot open (No such file or directory)"), std::string::npos)
+        << reasonFor(report, deleted.string());
+    EXPECT_NE(reasonFor(report, spoiled.string()).find("not an image"), std::string::npos);
+    // The replaced file is imported as it was read: the new photo, with the new size.
+    std::optional<catalog::ItemId> item = catalog.findItemByPath(replaced.string());
+    ASSERT_TRUE(item);
+    EXPECT_EQ(catalog.item(*item)->width, 30);
+    expectConsistent(catalog);
+
+    // The next import reads the replaced file again (its mtime changed after the stat) and
+    // finds the same bytes; the deleted one is simply gone.
+    report = importTree(catalog, dir / "p");
+    EXPECT_EQ(report.found, 5);
+    EXPECT_EQ(report.counts.imported, 0);
+    EXPECT_EQ(report.counts.failed, 1);  // 04.png is still not a photo
+    EXPECT_EQ(catalog.itemCount(), 4);
+}
+
+TEST(ImporterTest, UnreadableFilesAndFoldersAreReportedAndTheRestImported) {
+    if (::geteuid() == 0)
+        GTEST_SKIP() << "root reads files whatever their permissions; tests/cli/awkward_files_cli_test.cpp runs this case "
+                        "as an unprivileged user";
+    fixtures::TempDir dir;
+    fixtures::writeBytes(dir / "p" / "ok.png", fixtures::encodeImage(fixtures::makePhoto(10, 12, 1), ".png"));
+    fixtures::writeBytes(dir / "p" / "secret.png", fixtures::encodeImage(fixtures::makePhoto(10, 12, 2), ".png"));
+    fixtures::writeBytes(dir / "p" / "closed" / "inside.png", fixtures::encodeImage(fixtures::makePhoto(10, 12, 3), ".png"));
+    fs::permissions(dir / "p" / "secret.png", fs::perms::none);
+    fs::permissions(dir / "p" / "closed", fs::perms::none);
+    catalog::Catalog catalog = catalog::Catalog::openInMemory();
+    ImportReport report = importTree(catalog, dir / "p");
+    fs::permissions(dir / "p" / "closed", fs::perms::owner_all);  // so the TempDir can be removed
+    EXPECT_EQ(report.counts.imported, 1);
+    EXPECT_NE(reasonFor(report, (dir / "p" / "secret.png").string()).find("Permission denied"), std::string::npos);
+    EXPECT_NE(reasonFor(report, (dir / "p" / "closed").string()).find("cannot read folder"), std::string::npos);
+}
+
+TEST(ImporterTest, AMovedFolderLeavesItsItemsWithMissingFiles) {
+    fixtures::TempDir dir;
+    fixtures::writeBytes(dir / "p" / "a.png", fixtures::encodeImage(fixtures::makePhoto(10, 12, 1), ".png"));
+    fixtures::writeBytes(dir / "q" / "b.png", fixtures::encodeImage(fixtures::makePhoto(10, 12, 2), ".png"));
+    catalog::Catalog catalog = catalog::Catalog::openInMemory();
+    importTree(catalog, dir / "p");
+    importTree(catalog, dir / "q");
+    EXPECT_TRUE(catalog.itemsWithMissingFiles().empty());
+    fs::rename(dir / "p", dir / "moved");
+    const catalog::ItemId a = *catalog.findItemByPath((dir / "p" / "a.png").string());
+    EXPECT_TRUE(catalog.filesMissing(a));
+    EXPECT_EQ(catalog.itemsWithMissingFiles(), std::vector<catalog::ItemId>{a});
+    EXPECT_TRUE(catalog.thumbnail(a).has_value());  // still shown
 }

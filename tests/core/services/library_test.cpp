@@ -4,6 +4,7 @@
 
 #include "core/services/library.h"
 
+#include "core/catalog/library_lock.h"
 #include "core/nn/checkpoint.h"
 #include "core/services/importer.h"
 #include "tests/support/shape_photos.h"
@@ -14,6 +15,8 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace lookalike;
 using namespace lookalike::services;
@@ -471,3 +474,60 @@ TEST_F(LibraryTest, AnUnusablePretrainedModelLeavesTheDescriptors) {
 }
 
 }  // namespace
+
+// Regression: every Library::open used to mark "building" models failed and delete their
+// embeddings, so a reader (lookalike-cli similar) opened while another process trained
+// destroyed that training run's work. Only a crashed build, with nobody holding the library's
+// lock, is cleared now.
+TEST_F(LibraryTest, OpeningDoesNotClearAModelThatAnotherProcessIsBuilding) {
+    catalog::ModelId building = 0;
+    {
+        std::unique_ptr<Library> library = openLibrary();
+        importPhotos(*library, m_dir / "photos");
+        building = library->models().createModel(catalog::ModelKind::Network, library->activeModel(), 4, "", {}, 0);
+        library->models().putEmbedding(building, library->catalog().itemIds().front(), std::vector<float>{1, 0, 0, 0});
+    }
+    int ready[2];
+    int release[2];
+    ASSERT_EQ(::pipe(ready), 0);
+    ASSERT_EQ(::pipe(release), 0);
+    const pid_t trainer = ::fork();
+    if (trainer == 0) {  // stands for the process that is training
+        ::close(ready[0]);
+        ::close(release[1]);  // else the read below never sees the parent close its end
+        catalog::LibraryLock lock = catalog::LibraryLock::acquire(m_dir / "library", "trainer");
+        [[maybe_unused]] ssize_t written = ::write(ready[1], "x", 1);
+        char byte;
+        [[maybe_unused]] ssize_t got = ::read(release[0], &byte, 1);
+        ::_exit(0);
+    }
+    ::close(ready[1]);
+    ::close(release[0]);
+    char byte;
+    ASSERT_EQ(::read(ready[0], &byte, 1), 1);
+    {
+        std::unique_ptr<Library> reader = openLibrary();
+        EXPECT_EQ(reader->models().model(building)->state, catalog::ModelState::Building);
+        EXPECT_EQ(reader->models().embeddingCount(building), 1);
+    }
+    ::close(release[1]);
+    int status = 0;
+    ::waitpid(trainer, &status, 0);
+    // The trainer is gone without finishing: now the build is a crashed one.
+    std::unique_ptr<Library> after = openLibrary();
+    EXPECT_EQ(after->models().model(building)->state, catalog::ModelState::Failed);
+    EXPECT_EQ(after->models().embeddingCount(building), 0);
+    ::close(ready[0]);
+}
+
+TEST_F(LibraryTest, OpeningWhileThisProcessHoldsTheLockClearsACrashedBuild) {
+    catalog::ModelId building = 0;
+    {
+        std::unique_ptr<Library> library = openLibrary();
+        importPhotos(*library, m_dir / "photos");
+        building = library->models().createModel(catalog::ModelKind::Network, library->activeModel(), 4, "", {}, 0);
+    }
+    catalog::LibraryLock lock = catalog::LibraryLock::acquire(m_dir / "library", "gui");
+    std::unique_ptr<Library> library = openLibrary();
+    EXPECT_EQ(library->models().model(building)->state, catalog::ModelState::Failed);
+}

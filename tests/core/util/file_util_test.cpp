@@ -10,7 +10,10 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <optional>
+#include <sys/wait.h>
 #include <thread>
+#include <unistd.h>
 
 using namespace lookalike;
 using fixtures::ScopedEnvironment;
@@ -109,6 +112,29 @@ TEST(FileUtilTest, StorageFullIsALibraryError) {
     StorageFullError error("full");
     const LibraryError& base = error;
     EXPECT_STREQ(base.what(), "full");
+}
+
+// Regression: a writer killed between write and rename left its temporary file behind for good
+// (the crash harness found index files' copies piling up in the library folder).
+TEST(FileUtilTest, AbandonedTemporaryFilesOfDeadWritersAreRemoved) {
+    fixtures::TempDir dir;
+    const pid_t dead = ::fork();
+    if (dead == 0)
+        ::_exit(0);
+    int status = 0;
+    ::waitpid(dead, &status, 0);  // reaped: its pid names no process now
+    const std::string own = "index-2.lkidx.tmp-" + std::to_string(::getpid()) + "-123";
+    const std::string abandoned = "index-2.lkidx.tmp-" + std::to_string(dead) + "-456";
+    for (const std::string& name : {own, abandoned, std::string("index-2.lkidx"), std::string("photo.tmp-x-1"),
+                                    std::string("init.tmp-1-7")})
+        fixtures::writeText(dir / name, "x");
+    EXPECT_EQ(removeAbandonedTemporaryFiles(dir.path()), 1);
+    EXPECT_FALSE(fs::exists(dir / abandoned));
+    EXPECT_TRUE(fs::exists(dir / own));            // being written by this process
+    EXPECT_TRUE(fs::exists(dir / "index-2.lkidx"));
+    EXPECT_TRUE(fs::exists(dir / "photo.tmp-x-1"));  // not a pid
+    EXPECT_TRUE(fs::exists(dir / "init.tmp-1-7"));   // pid 1 is alive
+    EXPECT_EQ(removeAbandonedTemporaryFiles(dir / "no-such-folder"), 0);
 }
 
 TEST(FileUtilTest, XdgDataHomeFollowsTheSpecification) {

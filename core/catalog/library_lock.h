@@ -1,0 +1,49 @@
+#pragma once
+// Keeps two processes (the GUI and lookalike-cli, or two CLIs) from changing one library at the
+// same time. The front ends take it before they write; Catalog::open does not, so any number
+// of connections in one process, and readers in other processes, keep working (SQLite's WAL
+// and busy timeout serialise the actual writes).
+//
+// The lock is flock() on <library>/lock, so the kernel releases it when the holder exits or is
+// killed: a lock file left behind by a crash never blocks. The file holds the holder's name
+// and pid, for the message a second process shows. flock() locks belong to an open file, so a
+// second acquire() in the same process fails as well. Not thread-safe; movable, not copyable.
+
+#include <filesystem>
+#include <string>
+
+namespace lookalike::catalog {
+
+class LibraryLock {
+public:
+    // Takes the lock without waiting, creating the library folder and the lock file when
+    // missing. Throws LibraryInUseError ("library /x is in use by lookalike (pid 1234); close
+    // it first") when another holder has it, LibraryError when the lock file cannot be created.
+    static LibraryLock acquire(const std::filesystem::path& libraryDir, const std::string& holder);
+
+    LibraryLock(LibraryLock&& other) noexcept;
+    LibraryLock& operator=(LibraryLock&& other) noexcept;
+    LibraryLock(const LibraryLock&) = delete;
+    LibraryLock& operator=(const LibraryLock&) = delete;
+    ~LibraryLock();  // releases the lock
+
+    const std::filesystem::path& path() const { return m_path; }
+
+    // True when another process holds the library's lock at this moment (this process's own
+    // locks do not count). A writer that finds a job of its own kind half done (a model still
+    // "building") uses it to tell a crashed job from one another process is running.
+    static bool heldByAnotherProcess(const std::filesystem::path& libraryDir);
+
+private:
+    LibraryLock(int descriptor, std::filesystem::path path);
+    void release() noexcept;
+
+    int m_descriptor = -1;
+    std::filesystem::path m_path;
+    std::filesystem::path m_heldKey;  // set once locked: this process's registry entry
+};
+
+// The lock file inside a library folder.
+std::filesystem::path lockPath(const std::filesystem::path& libraryDir);
+
+}  // namespace lookalike::catalog
