@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's two commands.
-#   installer/quickstart.sh run    install what is missing, build, run the app on its sample
+#   installer/quickstart.sh run    install what is missing, build, run the app (lookalike --demo) on its sample
 #   installer/quickstart.sh test   install what is missing, build, run the whole test suite
 # BUILD_DIR (default: build) chooses the build folder.
 set -euo pipefail
@@ -20,7 +20,13 @@ case "$mode" in
   run)
     "$here/install-deps.sh" run
     build
-    exec "$build_dir/app/lookalike-cli" demo
+    if [[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]]; then
+      # The desktop application on its demo library: imports the sample catalog and trains.
+      exec "$build_dir/app/lookalike" --demo
+    fi
+    echo "quickstart: no display; running the command-line demo instead of the window." >&2
+    "$build_dir/app/lookalike-cli" demo
+    exec "$build_dir/app/lookalike-cli" --library "${XDG_DATA_HOME:-$HOME/.local/share}/lookalike/demo" similar "$source_dir/resources/sample-catalog/bag/bag-0001.png" --k 5
     ;;
   test)
     "$here/install-deps.sh" test
