@@ -14,21 +14,6 @@ namespace lookalike::ui {
 namespace {
 constexpr int kThumbnail = 88;
 
-QListView* makeList(ItemListModel* model, const QString& name, QWidget* parent) {
-    auto* view = new QListView(parent);
-    view->setAccessibleName(name);
-    view->setViewMode(QListView::IconMode);
-    view->setResizeMode(QListView::Adjust);
-    view->setMovement(QListView::Static);
-    view->setUniformItemSizes(true);
-    view->setWrapping(true);
-    view->setSelectionMode(QAbstractItemView::NoSelection);
-    auto* delegate = new ThumbnailDelegate(view);
-    delegate->setThumbnailSize(kThumbnail);
-    view->setItemDelegate(delegate);
-    view->setModel(model);
-    return view;
-}
 }  // namespace
 
 CompareDialog::CompareDialog(ThumbnailLoader* loader, bool newIsActive, QWidget* parent) : QDialog(parent) {
@@ -58,8 +43,8 @@ CompareDialog::CompareDialog(ThumbnailLoader* loader, bool newIsActive, QWidget*
     }
     grid->addWidget(left, 0, 0);
     grid->addWidget(right, 0, 1);
-    grid->addWidget(makeList(m_previous, left->text(), this), 1, 0);
-    grid->addWidget(makeList(m_trained, right->text(), this), 1, 1);
+    grid->addWidget(makeThumbnailView(m_previous, kThumbnail, left->text(), this), 1, 0);
+    grid->addWidget(makeThumbnailView(m_trained, kThumbnail, right->text(), this), 1, 1);
     layout->addLayout(grid, 1);
 
     auto* buttons = new QDialogButtonBox(this);

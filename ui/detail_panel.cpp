@@ -86,22 +86,11 @@ DetailPanel::DetailPanel(ThumbnailLoader* loader, QWidget* parent) : QWidget(par
 
     m_model = new ItemListModel(loader, this);
     m_model->setThumbnailSize(kLookalikeThumbnail, devicePixelRatioF());
-    auto* delegate = new ThumbnailDelegate(this);
-    delegate->setThumbnailSize(kLookalikeThumbnail);
-    m_view = new QListView(this);
+    m_view = makeThumbnailView(m_model, kLookalikeThumbnail, tr("Look-alikes"), this);
     m_view->setObjectName(QStringLiteral("lookalikes"));
-    m_view->setAccessibleName(tr("Look-alikes"));
-    m_view->setViewMode(QListView::IconMode);
-    m_view->setResizeMode(QListView::Adjust);
-    m_view->setMovement(QListView::Static);
-    m_view->setUniformItemSizes(true);
-    m_view->setWrapping(true);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->setDragDropMode(QAbstractItemView::DragOnly);
     m_view->setContextMenuPolicy(Qt::CustomContextMenu);
-    m_view->setItemDelegate(delegate);
-    m_view->setModel(m_model);
-    m_view->setMouseTracking(true);
     layout->addWidget(m_view, 1);
 
     connect(m_view, &QListView::activated, this, [this](const QModelIndex& index) {

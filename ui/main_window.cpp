@@ -389,24 +389,16 @@ QWidget* MainWindow::buildBrowser() {
     });
 
     m_grid = new ItemListModel(m_loader, this);
-    m_gridDelegate = new ThumbnailDelegate(this);
-    m_gridView = new QListView(m_splitter);
+    m_gridView = makeThumbnailView(m_grid, m_settings.thumbnailSize, tr("Catalog"), m_splitter);
     m_gridView->setObjectName(QStringLiteral("catalogGrid"));
-    m_gridView->setAccessibleName(tr("Catalog"));
-    m_gridView->setViewMode(QListView::IconMode);
-    m_gridView->setResizeMode(QListView::Adjust);
-    m_gridView->setMovement(QListView::Static);
-    m_gridView->setUniformItemSizes(true);
     m_gridView->setLayoutMode(QListView::Batched);
     m_gridView->setBatchSize(2000);
     m_gridView->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_gridView->setDragDropMode(QAbstractItemView::DragOnly);
     m_gridView->setDefaultDropAction(Qt::CopyAction);
     m_gridView->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
-    m_gridView->setMouseTracking(true);
     m_gridView->setContextMenuPolicy(Qt::CustomContextMenu);
-    m_gridView->setItemDelegate(m_gridDelegate);
-    m_gridView->setModel(m_grid);
+    m_gridDelegate = static_cast<ThumbnailDelegate*>(m_gridView->itemDelegate());
     connect(m_gridView->selectionModel(), &QItemSelectionModel::selectionChanged, this, &MainWindow::onSelectionChanged);
     connect(m_gridView->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::onSelectionChanged);
     connect(m_gridView, &QWidget::customContextMenuRequested, this, &MainWindow::showGridMenu);

@@ -3,6 +3,7 @@
 #include "ui/item_list_model.h"
 
 #include <QApplication>
+#include <QListView>
 #include <QPainter>
 #include <QPainterPath>
 #include <QPixmap>
@@ -89,6 +90,22 @@ void ThumbnailDelegate::paint(QPainter* painter, const QStyleOptionViewItem& opt
         painter->drawRoundedRect(tile, 6, 6);
     }
     painter->restore();
+}
+
+QListView* makeThumbnailView(QAbstractItemModel* model, int size, const QString& accessibleName, QWidget* parent) {
+    auto* view = new QListView(parent);
+    view->setAccessibleName(accessibleName);
+    view->setViewMode(QListView::IconMode);
+    view->setResizeMode(QListView::Adjust);
+    view->setMovement(QListView::Static);
+    view->setUniformItemSizes(true);
+    view->setWrapping(true);
+    view->setMouseTracking(true);  // hover highlight
+    auto* delegate = new ThumbnailDelegate(view);
+    delegate->setThumbnailSize(size);
+    view->setItemDelegate(delegate);
+    view->setModel(model);
+    return view;
 }
 
 }  // namespace lookalike::ui

@@ -4,6 +4,9 @@
 
 #include <QStyledItemDelegate>
 
+class QAbstractItemModel;
+class QListView;
+
 namespace lookalike::ui {
 
 class ThumbnailDelegate : public QStyledItemDelegate {
@@ -24,5 +27,9 @@ public:
 private:
     int m_thumbnailSize = 128;
 };
+
+// A wrapping icon-mode list of thumbnail tiles painted by a ThumbnailDelegate of `size`: the
+// grid, the look-alikes and the comparison use the same one.
+QListView* makeThumbnailView(QAbstractItemModel* model, int size, const QString& accessibleName, QWidget* parent);
 
 }  // namespace lookalike::ui
