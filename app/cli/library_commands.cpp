@@ -371,28 +371,22 @@ std::optional<std::size_t> columnNamed(const std::vector<std::string>& header, c
     return std::nullopt;
 }
 
-int groupsImport(Catalog& catalog, const std::vector<std::string>& args, std::ostream& out) {
-    if (args.size() != 1)
-        throw UsageError("groups import needs one CSV file with the columns file,group");
-    const fs::path csvPath = args[0];
-    std::ifstream in(csvPath, std::ios::binary);
-    if (!in)
-        throw FileError(csvPath.string() + ": cannot open the file");
-    requireSomeItems(catalog);
-    std::error_code error;
-    fs::path csvFolder = fs::absolute(csvPath, error).parent_path();
+}  // namespace
 
+int importGroupsCsv(Catalog& catalog, std::istream& in, const std::string& csvName, const fs::path& csvFolder,
+                    std::ostream& out) {
+    requireSomeItems(catalog);
     CsvReader reader(in);
     std::optional<std::vector<std::string>> header;
     try {
         header = reader.next();
     } catch (const std::runtime_error& csvError) {
-        throw FileError(csvPath.string() + ": " + csvError.what());
+        throw FileError(csvName + ": " + csvError.what());
     }
     const std::optional<std::size_t> fileColumn = header ? columnNamed(*header, "file") : std::nullopt;
     const std::optional<std::size_t> groupColumn = header ? columnNamed(*header, "group") : std::nullopt;
     if (!fileColumn || !groupColumn)
-        throw FileError(csvPath.string() + ": the first row must name the columns: file,group");
+        throw FileError(csvName + ": the first row must name the columns: file,group");
 
     std::int64_t rows = 0, matched = 0, created = 0, unmatched = 0, skipped = 0, moved = 0;
     std::vector<std::string> problems;
@@ -402,7 +396,7 @@ int groupsImport(Catalog& catalog, const std::vector<std::string>& args, std::os
         try {
             row = reader.next();
         } catch (const std::runtime_error& csvError) {
-            throw FileError(csvPath.string() + ": " + csvError.what());  // rolls back
+            throw FileError(csvName + ": " + csvError.what());  // rolls back
         }
         if (!row)
             break;
@@ -449,6 +443,20 @@ int groupsImport(Catalog& catalog, const std::vector<std::string>& args, std::os
             out << "  " << problem << "\n";
     }
     return Success;
+}
+
+namespace {
+
+int groupsImport(Catalog& catalog, const std::vector<std::string>& args, std::ostream& out) {
+    if (args.size() != 1)
+        throw UsageError("groups import needs one CSV file with the columns file,group");
+    const fs::path csvPath = args[0];
+    std::ifstream in(csvPath, std::ios::binary);
+    if (!in)
+        throw FileError(csvPath.string() + ": cannot open the file");
+    std::error_code error;
+    const fs::path csvFolder = fs::absolute(csvPath, error).parent_path();
+    return importGroupsCsv(catalog, in, csvPath.string(), csvFolder, out);
 }
 
 // --- models ---
