@@ -191,10 +191,21 @@ void printRanked(const std::vector<Ranked>& results, Format format, std::ostream
 // --- groups ---
 
 // Group names ignore case in the catalog; spaces around them are never meant.
+// Why a trimmed group name cannot be used, or "" when it can. Control characters are refused:
+// none of them shows in a list, and the catalog's text ends at a NUL, so "\0Red" would reach it
+// as an empty name and fail the whole command with a database error.
+std::string groupNameProblem(std::string_view name) {
+    if (name.empty())
+        return "a group name cannot be empty";
+    if (std::any_of(name.begin(), name.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+        return "a group name cannot hold control characters";
+    return "";
+}
+
 std::string requireGroupName(const std::string& text) {
     std::string name = trimmed(text);
-    if (name.empty())
-        throw UsageError("a group name cannot be empty");
+    if (const std::string problem = groupNameProblem(name); !problem.empty())
+        throw UsageError(problem);
     return name;
 }
 
@@ -410,6 +421,11 @@ int importGroupsCsv(Catalog& catalog, std::istream& in, const std::string& csvNa
         if (file.empty() || groupName.empty()) {
             ++skipped;
             problems.push_back(where + (file.empty() ? "no file given" : file + ": no group given"));
+            continue;
+        }
+        if (const std::string problem = groupNameProblem(groupName); !problem.empty()) {
+            ++skipped;
+            problems.push_back(where + file + ": " + problem);
             continue;
         }
         RowMatch match = matchFile(catalog, file, csvFolder);

@@ -32,6 +32,7 @@ Catalog libraryOfThree() {
         item.displayName = "item";
         item.width = item.height = 1;
         item.fileSize = 1;
+        item.thumbnail = {1, 1, {0xFF, 0xD8, 0xFF, 0xD9}};  // the catalog requires one; never decoded here
         const lookalike::catalog::ItemId id = catalog.addItem(item, 0);
         catalog.recordFile(path, id, 1, 0);
     }
