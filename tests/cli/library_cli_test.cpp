@@ -326,7 +326,7 @@ TEST_F(LibraryCliTest, GroupsImportSkipsGroupNamesWithControlCharactersAndImport
     fixtures::writeText(csv, "file,group\n"
                              "red-2.png,Red\n"
                              "green-1.png," + std::string("\0Green", 6) + "\n"
-                             "green-2.png,Gr\x01een\n");
+                             "green-2.png,Gr\x01" "een\n");
     RunResult result = run({"groups", "import", csv.string()});
     ASSERT_EQ(result.exitCode, 0) << result.err;
     std::vector<std::string> out = lines(result.out);
