@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <fcntl.h>
 #include <filesystem>
 #include <sstream>
@@ -44,6 +45,10 @@ inline RunResult runCli(const std::vector<std::string>& args, const std::filesys
                                             "XDG_DATA_HOME=" + (home / "data").string(),
                                             "PATH=/usr/bin:/bin", "LC_ALL=C",
                                             "LOOKALIKE_PRETRAINED=" + pretrained};
+    // A sanitizer build's settings (suppressions, leak checking) must reach the child too.
+    for (const char* name : {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS"})
+        if (const char* value = std::getenv(name))
+            environment.push_back(std::string(name) + "=" + value);
     std::vector<std::string> argv = {LOOKALIKE_CLI_PATH};
     argv.insert(argv.end(), args.begin(), args.end());
 
