@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages that Lookalike needs, and only those that are missing.
-# Usage: installer/install-deps.sh [run|test|bench|pretrain]   (default: test)
+# Usage: installer/install-deps.sh [run|test|bench|pretrain|fuzz]   (default: test)
 #   run       build and run the application
 #   test      also the test suite (GoogleTest, Xvfb, Fashion-MNIST, the .deb packaging tools)
 #   bench     also the benchmark peers (PyTorch CPU, OpenCV for Python)
 #   pretrain  build lookalike-cli and rebuild resources/models/emoji-pretrained.lkckpt
 #             (npm fetches the emoji packages, rsvg-convert draws the OpenMoji SVGs)
+#   fuzz      also clang-14 and libFuzzer for the fuzz targets and the sanitizer presets
+#             (CMakePresets.json: asan, tsan, fuzz; README: Hardening)
 set -euo pipefail
 
 profile="${1:-test}"
@@ -28,13 +30,16 @@ benchmarking=(python3 python3-torch python3-opencv
 # resources/models/build_emoji_set.sh and train_pretrained.sh (a Node.js from elsewhere brings its own npm)
 pretraining=(python3 librsvg2-bin)
 command -v npm >/dev/null || pretraining+=(npm)
+# clang's OpenMP runtime (libomp) is needed because core links OpenMP.
+fuzzing=(clang-14 libfuzzer-14-dev llvm-14 libomp-14-dev)
 
 case "$profile" in
   run) wanted=("${build_and_run[@]}") ;;
   test) wanted=("${build_and_run[@]}" "${testing[@]}") ;;
   bench) wanted=("${build_and_run[@]}" "${testing[@]}" "${benchmarking[@]}") ;;
   pretrain) wanted=("${build_and_run[@]}" "${pretraining[@]}") ;;
-  *) echo "usage: $0 [run|test|bench|pretrain]" >&2; exit 2 ;;
+  fuzz) wanted=("${build_and_run[@]}" "${testing[@]}" "${fuzzing[@]}") ;;
+  *) echo "usage: $0 [run|test|bench|pretrain|fuzz]" >&2; exit 2 ;;
 esac
 
 missing=()

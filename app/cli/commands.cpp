@@ -249,10 +249,13 @@ int runCommandLine(const std::vector<std::string>& args, std::ostream& out, std:
         const Command* found = findCommand(parsed.command);
         if (!found)
             throw UsageError("unknown command '" + parsed.command + "'");
-        for (const auto& [name, value] : parsed.options)
+        for (const auto& option : parsed.options) {
+            // Not a structured binding: clang before 16 cannot capture one in a lambda.
+            const std::string& name = option.first;
             if (std::none_of(found->options.begin(), found->options.end(),
-                             [&](const std::string& option) { return optionName(option) == name; }))
+                             [&](const std::string& offered) { return optionName(offered) == name; }))
                 throw UsageError(parsed.command + ": unknown option '--" + name + "'");
+        }
         return found->run(parsed, out, err);
     } catch (const UsageError& error) {
         err << "lookalike-cli: " << error.what() << "\nTry 'lookalike-cli --help'.\n";

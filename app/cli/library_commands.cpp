@@ -194,10 +194,21 @@ void printRanked(const std::vector<Ranked>& results, Format format, std::ostream
 // --- groups ---
 
 // Group names ignore case in the catalog; spaces around them are never meant.
+// Why a trimmed group name cannot be used, or "" when it can. Control characters are refused:
+// none of them shows in a list, and the catalog's text ends at a NUL, so "\0Red" would reach it
+// as an empty name and fail the whole command with a database error.
+std::string groupNameProblem(std::string_view name) {
+    if (name.empty())
+        return "a group name cannot be empty";
+    if (std::any_of(name.begin(), name.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+        return "a group name cannot hold control characters";
+    return "";
+}
+
 std::string requireGroupName(const std::string& text) {
     std::string name = trimmed(text);
-    if (name.empty())
-        throw UsageError("a group name cannot be empty");
+    if (const std::string problem = groupNameProblem(name); !problem.empty())
+        throw UsageError(problem);
     return name;
 }
 
@@ -374,28 +385,22 @@ std::optional<std::size_t> columnNamed(const std::vector<std::string>& header, c
     return std::nullopt;
 }
 
-int groupsImport(Catalog& catalog, const std::vector<std::string>& args, std::ostream& out) {
-    if (args.size() != 1)
-        throw UsageError("groups import needs one CSV file with the columns file,group");
-    const fs::path csvPath = args[0];
-    std::ifstream in(csvPath, std::ios::binary);
-    if (!in)
-        throw FileError(csvPath.string() + ": cannot open the file");
-    requireSomeItems(catalog);
-    std::error_code error;
-    fs::path csvFolder = fs::absolute(csvPath, error).parent_path();
+}  // namespace
 
+int importGroupsCsv(Catalog& catalog, std::istream& in, const std::string& csvName, const fs::path& csvFolder,
+                    std::ostream& out) {
+    requireSomeItems(catalog);
     CsvReader reader(in);
     std::optional<std::vector<std::string>> header;
     try {
         header = reader.next();
     } catch (const std::runtime_error& csvError) {
-        throw FileError(csvPath.string() + ": " + csvError.what());
+        throw FileError(csvName + ": " + csvError.what());
     }
     const std::optional<std::size_t> fileColumn = header ? columnNamed(*header, "file") : std::nullopt;
     const std::optional<std::size_t> groupColumn = header ? columnNamed(*header, "group") : std::nullopt;
     if (!fileColumn || !groupColumn)
-        throw FileError(csvPath.string() + ": the first row must name the columns: file,group");
+        throw FileError(csvName + ": the first row must name the columns: file,group");
 
     std::int64_t rows = 0, matched = 0, created = 0, unmatched = 0, skipped = 0, moved = 0;
     std::vector<std::string> problems;
@@ -405,7 +410,7 @@ int groupsImport(Catalog& catalog, const std::vector<std::string>& args, std::os
         try {
             row = reader.next();
         } catch (const std::runtime_error& csvError) {
-            throw FileError(csvPath.string() + ": " + csvError.what());  // rolls back
+            throw FileError(csvName + ": " + csvError.what());  // rolls back
         }
         if (!row)
             break;
@@ -419,6 +424,11 @@ int groupsImport(Catalog& catalog, const std::vector<std::string>& args, std::os
         if (file.empty() || groupName.empty()) {
             ++skipped;
             problems.push_back(where + (file.empty() ? "no file given" : file + ": no group given"));
+            continue;
+        }
+        if (const std::string problem = groupNameProblem(groupName); !problem.empty()) {
+            ++skipped;
+            problems.push_back(where + file + ": " + problem);
             continue;
         }
         RowMatch match = matchFile(catalog, file, csvFolder);
@@ -452,6 +462,20 @@ int groupsImport(Catalog& catalog, const std::vector<std::string>& args, std::os
             out << "  " << problem << "\n";
     }
     return Success;
+}
+
+namespace {
+
+int groupsImport(Catalog& catalog, const std::vector<std::string>& args, std::ostream& out) {
+    if (args.size() != 1)
+        throw UsageError("groups import needs one CSV file with the columns file,group");
+    const fs::path csvPath = args[0];
+    std::ifstream in(csvPath, std::ios::binary);
+    if (!in)
+        throw FileError(csvPath.string() + ": cannot open the file");
+    std::error_code error;
+    const fs::path csvFolder = fs::absolute(csvPath, error).parent_path();
+    return importGroupsCsv(catalog, in, csvPath.string(), csvFolder, out);
 }
 
 // --- models ---

@@ -173,7 +173,11 @@ ImageHeader readPng(std::span<const std::uint8_t> bytes) {
         std::uint32_t length = *reader.u32(offset);
         if (startsWith(bytes, offset + 4, "IDAT"))
             break;
-        if (startsWith(bytes, offset + 4, "eXIf") && offset + 8 + length <= bytes.size())
+        // libpng allocates a chunk's declared length before reading it: a few bytes declaring a
+        // gigabyte would cost that much memory (and seconds under ASan) only to fail.
+        if (std::size_t{12} + length > bytes.size() - offset)
+            throw DecodeError("truncated PNG (a chunk runs past the end of the file)");
+        if (startsWith(bytes, offset + 4, "eXIf"))
             header.orientation = readExifOrientation(bytes.subspan(offset + 8, length));
         offset += std::size_t{12} + length;
     }

@@ -63,23 +63,10 @@ Result processFile(const WorkItem& work, const ImportOptions& options) {
         // No shortcut on the stat size: a file that vanished after the walk has size 0 too,
         // and must be reported as unreadable, not as empty. Empty files fail in decodeImage.
         std::vector<std::uint8_t> bytes = readFileBytes(work.path, options.maxFileBytes);
-        imaging::DecodeOptions decodeOptions;
-        decodeOptions.maxPixels = options.maxPixels;
-        decodeOptions.minLongestSide = options.thumbnailSize;
-        imaging::DecodedImage image = imaging::decodeImage(bytes, decodeOptions);
-        imaging::EncodedThumbnail thumbnail =
-            imaging::makeThumbnail(image.bgr, options.thumbnailSize);
-
-        catalog::ItemData item;
-        item.contentHash = imaging::Sha256::of(bytes);
+        catalog::ItemData item = itemFromPhotoBytes(bytes, options);
         item.sourcePath = work.path;
         item.displayName = fs::path(work.path).stem().string();
-        item.width = image.width;
-        item.height = image.height;
-        // The bytes we hashed are the truth; the size from stat may be stale.
-        item.fileSize = static_cast<std::int64_t>(bytes.size());
         item.mtimeNs = work.stat.mtimeNs;
-        item.thumbnail = {thumbnail.width, thumbnail.height, std::move(thumbnail.jpeg)};
         result.item = std::move(item);
     } catch (const FileError& error) {
         // FileError messages already name the file.
@@ -272,6 +259,23 @@ bool isPhotoFile(const fs::path& path) {
     std::transform(extension.begin(), extension.end(), extension.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return std::find(extensions.begin(), extensions.end(), extension) != extensions.end();
+}
+
+catalog::ItemData itemFromPhotoBytes(std::span<const std::uint8_t> bytes, const ImportOptions& options) {
+    imaging::DecodeOptions decodeOptions;
+    decodeOptions.maxPixels = options.maxPixels;
+    decodeOptions.minLongestSide = options.thumbnailSize;
+    imaging::DecodedImage image = imaging::decodeImage(bytes, decodeOptions);
+    imaging::EncodedThumbnail thumbnail = imaging::makeThumbnail(image.bgr, options.thumbnailSize);
+
+    catalog::ItemData item;
+    item.contentHash = imaging::Sha256::of(bytes);
+    item.width = image.width;
+    item.height = image.height;
+    // The bytes we hashed are the truth; the size from stat may be stale.
+    item.fileSize = static_cast<std::int64_t>(bytes.size());
+    item.thumbnail = {thumbnail.width, thumbnail.height, std::move(thumbnail.jpeg)};
+    return item;
 }
 
 ImportReport importFolders(Catalog& catalog, std::span<const fs::path> roots,

@@ -41,6 +41,14 @@ struct ImportReport {
 // True for the file extensions the importer reads (case-insensitive).
 bool isPhotoFile(const std::filesystem::path& path);
 
+// What an import makes of one photo's bytes: the header's pixel count is checked against
+// options.maxPixels, then the photo is decoded and its thumbnail and content hash made. Fills
+// contentHash, width, height, fileSize and thumbnail; sourcePath, displayName and mtimeNs are
+// the caller's. importFolders() reads each file (refusing more than maxFileBytes) and calls this.
+// Throws imaging::DecodeError with a reason a person can act on; no byte string causes
+// undefined behaviour (tests/fuzz/import_decode_fuzz.cpp). Thread-safe.
+catalog::ItemData itemFromPhotoBytes(std::span<const std::uint8_t> bytes, const ImportOptions& options);
+
 // Throws FileError before starting when a root does not exist, and LibraryError or
 // StorageFullError when the catalog cannot be written (what was committed stays). A set
 // cancel token ends the import after the current batch; the report says so.

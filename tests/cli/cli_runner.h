@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
 #include <fcntl.h>
 #include <grp.h>
 #include <optional>
@@ -52,6 +53,10 @@ public:
                                                 "PATH=/usr/bin:/bin", "LC_ALL=C",
                                                 "LOOKALIKE_PRETRAINED=" + pretrained};
         environment.insert(environment.end(), extraEnvironment.begin(), extraEnvironment.end());
+        // A sanitizer build's settings (suppressions, leak checking) must reach the child too.
+        for (const char* name : {"ASAN_OPTIONS", "LSAN_OPTIONS", "UBSAN_OPTIONS", "TSAN_OPTIONS"})
+            if (const char* value = std::getenv(name))
+                environment.push_back(std::string(name) + "=" + value);
         std::vector<std::string> argv = {LOOKALIKE_CLI_PATH};
         argv.insert(argv.end(), args.begin(), args.end());
         m_pid = ::fork();

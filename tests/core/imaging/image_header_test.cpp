@@ -183,6 +183,17 @@ TEST(ImageHeaderTest, EveryPrefixOfEveryFormatIsHandledSafely) {
     }
 }
 
+// Found by tests/fuzz/import_decode_fuzz.cpp: a 315-byte PNG whose eXIf chunk declared about
+// 1 GB made libpng allocate the gigabyte before failing (14 s a file under ASan).
+TEST(ImageHeaderTest, PngChunkRunningPastTheEndIsRefusedBeforeDecoding) {
+    Bytes png = fixtures::pngWithExifOrientation(fixtures::encodeImage(fixtures::makePhoto(12, 10, 3), ".png"), 6);
+    constexpr std::size_t kExifLengthField = 8 + 8 + 13 + 4;  // right after IHDR
+    ASSERT_EQ(readImageHeader(png).orientation, 6);
+    png[kExifLengthField] = 0x3D;  // 0x3D0000xx bytes
+    expectDecodeError([&] { readImageHeader(png); }, "truncated PNG (a chunk runs past the end of the file)");
+    expectDecodeError([&] { decodeImage(png); }, "truncated PNG");
+}
+
 TEST(ImageHeaderTest, ZeroSizeIsRefused) {
     expectDecodeError([] { readImageHeader(fixtures::pngHeaderDeclaring(0, 10)); }, "zero size");
     expectDecodeError([] { readImageHeader(fixtures::jpegHeaderDeclaring(10, 0)); }, "zero size");

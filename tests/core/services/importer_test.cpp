@@ -3,6 +3,7 @@
 
 #include "core/services/importer.h"
 
+#include "core/imaging/image_header.h"
 #include "core/imaging/thumbnail.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_images.h"
@@ -502,6 +503,34 @@ TEST(ImporterTest, FileSizeAndPixelLimitsAreApplied) {
     EXPECT_NE(report.failures[0].reason.find("file too large"), std::string::npos) << report.failures[0].reason;
     EXPECT_EQ(report.failures[0].reason.find(dir.path().string()), std::string::npos)
         << "the reason should not repeat the path: " << report.failures[0].reason;
+}
+
+TEST(ImporterTest, PhotoBytesGiveTheItemThatImportingTheFileGives) {
+    fixtures::TempDir dir;
+    const Bytes bytes = fixtures::encodeImage(fixtures::makePhoto(300, 120, 11), ".png");
+    fixtures::writeBytes(dir / "p" / "one.png", bytes);
+    catalog::Catalog catalog = catalog::Catalog::openInMemory();
+    ASSERT_EQ(importTree(catalog, dir / "p").counts.imported, 1);
+    const catalog::ItemId id = catalog.itemIds().front();
+
+    const catalog::ItemData item = itemFromPhotoBytes(bytes, ImportOptions{});
+
+    EXPECT_EQ(catalog.findItemByHash(item.contentHash), std::optional<catalog::ItemId>(id));
+    EXPECT_EQ(item.width, 300);
+    EXPECT_EQ(item.height, 120);
+    EXPECT_EQ(item.fileSize, static_cast<std::int64_t>(bytes.size()));
+    EXPECT_EQ(item.thumbnail.jpeg, catalog.thumbnail(id)->jpeg);
+    EXPECT_TRUE(item.sourcePath.empty()) << "paths are the caller's";
+}
+
+TEST(ImporterTest, PhotoBytesThatAreNotAPhotoThrowDecodeError) {
+    const Bytes text = {'h', 'e', 'l', 'l', 'o'};
+    EXPECT_THROW(itemFromPhotoBytes(text, ImportOptions{}), imaging::DecodeError);
+    EXPECT_THROW(itemFromPhotoBytes({}, ImportOptions{}), imaging::DecodeError);
+    ImportOptions tiny;
+    tiny.maxPixels = 100;
+    EXPECT_THROW(itemFromPhotoBytes(fixtures::encodeImage(fixtures::makePhoto(20, 20, 1), ".bmp"), tiny),
+                 imaging::DecodeError);
 }
 
 TEST(ImporterTest, RepeatedAndNestedRootsFindEachFileOnce) {
