@@ -58,6 +58,19 @@ LibraryView readLibrary(const fs::path& library, bool full) {
     catalog::Connection db = catalog::Connection::open(catalog::catalogPath(library), catalog::Connection::Mode::ReadOnly);
     // One read transaction: a consistent snapshot while the writer goes on.
     db.execute("BEGIN");
+    catalog::Statement version = db.prepare("PRAGMA user_version");
+    version.step();
+    if (version.columnInt64(0) == 0) {
+        // Killed after SQLite created the file but before the schema committed: an empty
+        // library, which the next open creates the schema in (the rerun checks that).
+        if (full) {
+            catalog::Statement integrity = db.prepare("PRAGMA integrity_check");
+            while (integrity.step())
+                view.integrity += integrity.columnText(0);
+        }
+        db.execute("COMMIT");
+        return view;
+    }
     for (catalog::Statement query = db.prepare("SELECT id FROM items"); query.step();)
         view.items.insert(query.columnInt64(0));
     for (catalog::Statement query = db.prepare("SELECT id FROM models WHERE state = 'ready'"); query.step();)
