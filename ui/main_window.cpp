@@ -104,10 +104,6 @@ QString describePhase(const QString& phase, const std::string& current) {
     return step.isEmpty() ? MainWindow::tr("Working") : step;
 }
 
-struct ListedView {
-    std::vector<ItemRow> rows;
-};
-
 // The rows of a place, optionally only names containing `filter` (ignoring case).
 std::vector<ItemRow> listPlace(catalog::Catalog& catalog, const Place& place, const QString& filter) {
     std::optional<std::set<catalog::ItemId>> allowed;
@@ -721,7 +717,6 @@ void MainWindow::startTraining() {
     services::LibraryTrainingOptions options;
     options.epochs = m_settings.trainingEpochs;
     options.inputSize = m_settings.inputSize;
-    std::weak_ptr<JobState> forSteps;
     auto report = std::make_shared<services::LibraryTrainingReport>();
     const std::int64_t groups = static_cast<std::int64_t>(m_reader->groups().size());
     m_trainingDialog->start(tr("Training on %L1 photos, %n curated group(s) and your “not similar” marks. "

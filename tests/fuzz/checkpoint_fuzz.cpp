@@ -7,6 +7,7 @@
 #include "core/nn/checkpoint.h"
 #include "core/nn/networkconfig.h"
 #include "tests/fuzz/envelope.h"
+#include "tests/fuzz/seed_network.h"
 
 #include <cstddef>
 #include <cstdint>
@@ -27,16 +28,7 @@ std::span<const std::byte> asBytes(std::span<const std::uint8_t> bytes) {
 // The seed corpus's first architecture (make_seed_corpus.cpp), so loadCheckpointInto() gets past
 // the architecture check for inputs mutated from it.
 Network& existingNetwork() {
-    static Network network = [] {
-        lookalike::nn::NetworkConfig config;
-        config.inChannels = 1;
-        config.inputSize = 8;
-        config.width = 2;
-        config.embeddingDim = 2;
-        config.blocksPerStage = {1};
-        config.downsampleStem = false;
-        return Network(config, 1);
-    }();
+    static Network network(lookalike::fuzz::smallestSeedNetwork(), 1);
     return network;
 }
 

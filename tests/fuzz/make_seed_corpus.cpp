@@ -6,6 +6,7 @@
 #include "core/nn/checkpoint.h"
 #include "core/nn/networkconfig.h"
 #include "core/search/hnsw_index.h"
+#include "tests/fuzz/seed_network.h"
 #include "tests/support/temp_dir.h"
 #include "tests/support/test_images.h"
 
@@ -51,13 +52,7 @@ Bytes bytesOf(const std::vector<std::byte>& bytes) {
 
 void writeCheckpointSeeds(const fs::path& folder) {
     // The first is the architecture checkpoint_fuzz.cpp loads into; the second has more layers.
-    nn::NetworkConfig smallest;
-    smallest.inChannels = 1;
-    smallest.inputSize = 8;
-    smallest.width = 2;
-    smallest.embeddingDim = 2;
-    smallest.blocksPerStage = {1};
-    smallest.downsampleStem = false;
+    const nn::NetworkConfig smallest = fuzz::smallestSeedNetwork();
     nn::Network first(smallest, 1);
     fixtures::writeBytes(folder / "one-stage.lkckpt", bytesOf(nn::serializeCheckpoint(first)));
 
