@@ -84,12 +84,6 @@ private:
     std::vector<std::byte> m_buffer;
 };
 
-struct StoredTensor {
-    std::string name;
-    std::vector<std::int64_t> shape;
-    std::span<const std::byte> data;
-};
-
 struct ParsedCheckpoint {
     NetworkConfig config;
     std::vector<StoredTensor> tensors;
@@ -103,7 +97,8 @@ std::string shapeText(const std::vector<std::int64_t>& shape)
     return text + "]";
 }
 
-ParsedCheckpoint parse(std::span<const std::byte> bytes)
+// Magic, version and the declared body length; throws unless `bytes` starts like a checkpoint.
+std::uint64_t readHeader(std::span<const std::byte> bytes)
 {
     if (bytes.size() < sizeof(kMagic)) {
         if (std::memcmp(bytes.data(), kMagic, bytes.size()) == 0)
@@ -120,57 +115,19 @@ ParsedCheckpoint parse(std::span<const std::byte> bytes)
     const auto bodyBytes = header.read<std::uint64_t>("the header");
     if (bodyBytes > kMaxBodyBytes)
         fail(Reason::AbsurdSize, "declared size " + std::to_string(bodyBytes) + " is beyond the 1 GiB limit");
-    const std::size_t expectedSize = kHeaderBytes + bodyBytes + kChecksumBytes;
-    if (bytes.size() != expectedSize)
-        fail(Reason::Truncated, "file has " + std::to_string(bytes.size()) + " bytes, its header says "
-                                    + std::to_string(expectedSize) + " (truncated or appended to)");
-    std::uint64_t storedChecksum;
-    std::memcpy(&storedChecksum, bytes.data() + kHeaderBytes + bodyBytes, sizeof(storedChecksum));
-    if (fnv1a64(bytes.first(kHeaderBytes + bodyBytes)) != storedChecksum)
-        fail(Reason::ChecksumMismatch, "checksum mismatch (the file is corrupted)");
+    return bodyBytes;
+}
 
-    // The checksum only proves the file is as written; sizes are still bounded one by one,
-    // since a crafted file can carry a valid checksum.
-    Reader body(bytes.subspan(kHeaderBytes, bodyBytes));
+ParsedCheckpoint parse(std::span<const std::byte> bytes)
+{
+    TensorFile file = parseTensorFile(bytes);
     ParsedCheckpoint parsed;
-    const auto architectureBytes = body.read<std::uint32_t>("the architecture");
-    if (architectureBytes > kMaxArchitectureBytes)
-        fail(Reason::AbsurdSize, "architecture description of " + std::to_string(architectureBytes) + " bytes");
-    const auto architecture = body.take(architectureBytes, "the architecture");
     try {
-        parsed.config = NetworkConfig::fromString(
-            std::string_view(reinterpret_cast<const char*>(architecture.data()), architecture.size()));
+        parsed.config = NetworkConfig::fromString(file.architecture);
     } catch (const std::invalid_argument& error) {
         fail(Reason::ArchitectureMismatch, std::string("unusable architecture: ") + error.what());
     }
-    const auto count = body.read<std::uint32_t>("the tensor count");
-    if (count > kMaxTensors)
-        fail(Reason::AbsurdSize, std::to_string(count) + " tensors");
-    parsed.tensors.reserve(count);
-    for (std::uint32_t index = 0; index < count; ++index) {
-        StoredTensor tensor;
-        const auto nameBytes = body.read<std::uint32_t>("a tensor name");
-        if (nameBytes > kMaxNameBytes)
-            fail(Reason::AbsurdSize, "tensor name of " + std::to_string(nameBytes) + " bytes");
-        const auto name = body.take(nameBytes, "a tensor name");
-        tensor.name.assign(reinterpret_cast<const char*>(name.data()), name.size());
-        const auto rank = body.read<std::uint32_t>("a tensor shape");
-        if (rank > kMaxRank)
-            fail(Reason::AbsurdSize, "tensor " + tensor.name + " has rank " + std::to_string(rank));
-        std::uint64_t elements = 1;
-        for (std::uint32_t axis = 0; axis < rank; ++axis) {
-            const auto dim = body.read<std::uint64_t>("a tensor shape");
-            // dim <= bound and the running product <= bound: no overflow possible.
-            if (dim > kMaxTensorElements || elements * dim > kMaxTensorElements)
-                fail(Reason::AbsurdSize, "tensor " + tensor.name + " is too large");
-            elements *= dim;
-            tensor.shape.push_back(static_cast<std::int64_t>(dim));
-        }
-        tensor.data = body.take(elements * sizeof(float), "tensor data");
-        parsed.tensors.push_back(std::move(tensor));
-    }
-    if (body.remaining() != 0)
-        fail(Reason::Truncated, "unexpected bytes after the last tensor");
+    parsed.tensors = std::move(file.tensors);
     return parsed;
 }
 
@@ -292,37 +249,107 @@ std::uint64_t fnv1a64(std::span<const std::byte> bytes, std::uint64_t hash)
     return hash;
 }
 
-std::vector<std::byte> serializeCheckpoint(Network& network)
+TensorFile parseTensorFile(std::span<const std::byte> bytes)
+{
+    const std::uint64_t bodyBytes = readHeader(bytes);
+    const std::size_t expectedSize = kHeaderBytes + bodyBytes + kChecksumBytes;
+    if (bytes.size() != expectedSize)
+        fail(Reason::Truncated, "file has " + std::to_string(bytes.size()) + " bytes, its header says "
+                                    + std::to_string(expectedSize) + " (truncated or appended to)");
+    std::uint64_t storedChecksum;
+    std::memcpy(&storedChecksum, bytes.data() + kHeaderBytes + bodyBytes, sizeof(storedChecksum));
+    if (fnv1a64(bytes.first(kHeaderBytes + bodyBytes)) != storedChecksum)
+        fail(Reason::ChecksumMismatch, "checksum mismatch (the file is corrupted)");
+
+    // The checksum only proves the file is as written; sizes are still bounded one by one,
+    // since a crafted file can carry a valid checksum.
+    Reader body(bytes.subspan(kHeaderBytes, bodyBytes));
+    TensorFile parsed;
+    const auto architectureBytes = body.read<std::uint32_t>("the architecture");
+    if (architectureBytes > kMaxArchitectureBytes)
+        fail(Reason::AbsurdSize, "architecture description of " + std::to_string(architectureBytes) + " bytes");
+    const auto architecture = body.take(architectureBytes, "the architecture");
+    parsed.architecture.assign(reinterpret_cast<const char*>(architecture.data()), architecture.size());
+    const auto count = body.read<std::uint32_t>("the tensor count");
+    if (count > kMaxTensors)
+        fail(Reason::AbsurdSize, std::to_string(count) + " tensors");
+    parsed.tensors.reserve(count);
+    for (std::uint32_t index = 0; index < count; ++index) {
+        StoredTensor tensor;
+        const auto nameBytes = body.read<std::uint32_t>("a tensor name");
+        if (nameBytes > kMaxNameBytes)
+            fail(Reason::AbsurdSize, "tensor name of " + std::to_string(nameBytes) + " bytes");
+        const auto name = body.take(nameBytes, "a tensor name");
+        tensor.name.assign(reinterpret_cast<const char*>(name.data()), name.size());
+        const auto rank = body.read<std::uint32_t>("a tensor shape");
+        if (rank > kMaxRank)
+            fail(Reason::AbsurdSize, "tensor " + tensor.name + " has rank " + std::to_string(rank));
+        std::uint64_t elements = 1;
+        for (std::uint32_t axis = 0; axis < rank; ++axis) {
+            const auto dim = body.read<std::uint64_t>("a tensor shape");
+            // dim <= bound and the running product <= bound: no overflow possible.
+            if (dim > kMaxTensorElements || elements * dim > kMaxTensorElements)
+                fail(Reason::AbsurdSize, "tensor " + tensor.name + " is too large");
+            elements *= dim;
+            tensor.shape.push_back(static_cast<std::int64_t>(dim));
+        }
+        tensor.data = body.take(elements * sizeof(float), "tensor data");
+        parsed.tensors.push_back(std::move(tensor));
+    }
+    if (body.remaining() != 0)
+        fail(Reason::Truncated, "unexpected bytes after the last tensor");
+    return parsed;
+}
+
+std::vector<std::byte> serializeTensorFile(std::string_view architecture, const std::vector<TensorView>& tensors)
 {
     Writer writer;
     writer.bytes(kMagic, sizeof(kMagic));
     writer.write(kVersion);
     writer.write(std::uint64_t{0});  // body length, patched below
-    const std::string architecture = network.config().toString();
     writer.write(static_cast<std::uint32_t>(architecture.size()));
     writer.bytes(architecture.data(), architecture.size());
-    const std::vector<Parameter> parameters = network.parameters();
-    const std::vector<StateTensor> states = network.states();
-    writer.write(static_cast<std::uint32_t>(parameters.size() + states.size()));
-    const auto writeTensor = [&writer](const std::string& name, const std::vector<std::int64_t>& shape,
-                                       std::span<const float> data) {
-        writer.write(static_cast<std::uint32_t>(name.size()));
-        writer.bytes(name.data(), name.size());
-        writer.write(static_cast<std::uint32_t>(shape.size()));
-        for (const std::int64_t dim : shape)
+    writer.write(static_cast<std::uint32_t>(tensors.size()));
+    for (const TensorView& tensor : tensors) {
+        writer.write(static_cast<std::uint32_t>(tensor.name.size()));
+        writer.bytes(tensor.name.data(), tensor.name.size());
+        writer.write(static_cast<std::uint32_t>(tensor.shape.size()));
+        for (const std::int64_t dim : tensor.shape)
             writer.write(static_cast<std::uint64_t>(dim));
-        writer.bytes(data.data(), data.size_bytes());
-    };
-    for (const Parameter& parameter : parameters)
-        writeTensor(parameter.name, parameter.shape, parameter.data);
-    for (const StateTensor& state : states)
-        writeTensor(state.name, state.shape, state.data);
-
+        writer.bytes(tensor.data.data(), tensor.data.size_bytes());
+    }
     std::vector<std::byte>& bytes = writer.buffer();
     const std::uint64_t bodyBytes = bytes.size() - kHeaderBytes;
     std::memcpy(bytes.data() + sizeof(kMagic) + sizeof(std::uint32_t), &bodyBytes, sizeof(bodyBytes));
     writer.write(fnv1a64(bytes));
     return std::move(bytes);
+}
+
+std::vector<std::span<const std::byte>> splitTensorFiles(std::span<const std::byte> bytes)
+{
+    std::vector<std::span<const std::byte>> files;
+    while (!bytes.empty()) {
+        const std::uint64_t bodyBytes = readHeader(bytes);
+        const std::uint64_t size = kHeaderBytes + bodyBytes + kChecksumBytes;
+        if (size > bytes.size())
+            fail(Reason::Truncated, "file ends inside a checkpoint (" + std::to_string(bytes.size()) + " of "
+                                        + std::to_string(size) + " bytes)");
+        files.push_back(bytes.first(size));
+        bytes = bytes.subspan(size);
+    }
+    if (files.empty())
+        fail(Reason::Truncated, "the file is empty");
+    return files;
+}
+
+std::vector<std::byte> serializeCheckpoint(Network& network)
+{
+    std::vector<TensorView> tensors;
+    for (const Parameter& parameter : network.parameters())
+        tensors.push_back({parameter.name, parameter.shape, parameter.data});
+    for (const StateTensor& state : network.states())
+        tensors.push_back({state.name, state.shape, state.data});
+    return serializeTensorFile(network.config().toString(), tensors);
 }
 
 Network deserializeCheckpoint(std::span<const std::byte> bytes)

@@ -25,6 +25,7 @@
 #include <span>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lookalike::nn {
@@ -54,6 +55,30 @@ private:
 
 // FNV-1a, 64 bit. Exposed for tests.
 std::uint64_t fnv1a64(std::span<const std::byte> bytes, std::uint64_t hash = 0xcbf29ce484222325ULL);
+
+// The container under every checkpoint, for any architecture string (a Network's, or another
+// model part's such as LinearEmbedding): parsed with all the checks above except the
+// architecture's meaning, which the caller checks. Tensor data are views into `bytes`.
+struct StoredTensor {
+    std::string name;
+    std::vector<std::int64_t> shape;
+    std::span<const std::byte> data;  // f32, little-endian, possibly unaligned
+};
+struct TensorFile {
+    std::string architecture;
+    std::vector<StoredTensor> tensors;
+};
+struct TensorView {
+    std::string name;
+    std::vector<std::int64_t> shape;
+    std::span<const float> data;
+};
+TensorFile parseTensorFile(std::span<const std::byte> bytes);
+std::vector<std::byte> serializeTensorFile(std::string_view architecture, const std::vector<TensorView>& tensors);
+// Checkpoints are self-delimiting, so several can be stored one after another (a model's
+// network, then its descriptor projection). Splits such a concatenation; throws CheckpointError
+// unless it is a whole number of checkpoints (each still to be parsed).
+std::vector<std::span<const std::byte>> splitTensorFiles(std::span<const std::byte> bytes);
 
 std::vector<std::byte> serializeCheckpoint(Network& network);
 // Builds a Network with the checkpoint's architecture and its tensors.

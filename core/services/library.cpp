@@ -12,6 +12,7 @@
 #include "core/search/vector_math.h"
 #include "core/training/embedding_model.h"
 #include "core/training/trainer.h"
+#include "core/training/whitening.h"
 #include "core/util/errors.h"
 #include "core/util/file_util.h"
 #include "core/util/install_paths.h"
@@ -43,6 +44,14 @@ namespace {
 constexpr std::size_t kEmbedChunk = 256;       // items decoded and embedded per transaction
 constexpr std::size_t kMaxTrainingInstances = 20000;
 constexpr double kTrainingViewsTarget = 40000; // views seen by a default run
+constexpr int kProjectionDimension = 128;      // output of the descriptors' learned projection
+// Partial whitening: 0.5 (full) helped icons as much but cost product photos a third of their
+// MAP@R; 0.15 helps both (tests/bench/quality).
+constexpr float kWhiteningPower = 0.15f;
+constexpr float kCuratedDescriptorWeight = 0.85f;  // trained share with curated groups
+// Within-group whitening of the curated groups (training::refineWithGroups).
+constexpr float kGroupScatterRegularisation = 0.3f;
+constexpr float kGroupWhiteningPower = 0.5f;
 
 std::int64_t unixNow() {
     return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
@@ -133,6 +142,36 @@ std::vector<SimilarItem> exactTopK(std::span<const float> query, const std::vect
     return all;
 }
 
+// A network model's weights as the catalog keeps them: the network's checkpoint, then the
+// checkpoint of its descriptor projection when it has one (nn::splitTensorFiles).
+struct StoredNetwork {
+    std::shared_ptr<nn::Network> network;
+    std::shared_ptr<nn::LinearEmbedding> projection;
+};
+
+StoredNetwork readStoredNetwork(std::span<const std::uint8_t> weights) {
+    const std::vector<std::span<const std::byte>> parts = nn::splitTensorFiles(std::as_bytes(weights));
+    if (parts.size() > 2)
+        throw nn::CheckpointError(nn::CheckpointError::Reason::TensorMismatch,
+                                  "checkpoint: a model holds a network and at most a projection, this one " +
+                                      std::to_string(parts.size()) + " parts");
+    StoredNetwork stored;
+    stored.network = std::make_shared<nn::Network>(nn::deserializeCheckpoint(parts[0]));
+    if (parts.size() == 2)
+        stored.projection = std::make_shared<nn::LinearEmbedding>(nn::LinearEmbedding::deserialize(parts[1]));
+    return stored;
+}
+
+std::vector<std::uint8_t> storedNetworkBytes(nn::Network& network, const nn::LinearEmbedding* projection) {
+    std::vector<std::byte> bytes = nn::serializeCheckpoint(network);
+    if (projection) {
+        const std::vector<std::byte> tail = projection->serialize();
+        bytes.insert(bytes.end(), tail.begin(), tail.end());
+    }
+    const auto* begin = reinterpret_cast<const std::uint8_t*>(bytes.data());
+    return {begin, begin + bytes.size()};
+}
+
 }  // namespace
 
 struct Library::Impl {
@@ -160,17 +199,16 @@ struct Library::Impl {
     std::unique_ptr<training::EmbeddingModel> makeEmbedder(const ModelRecord& model) {
         if (model.kind == ModelKind::Descriptors)
             return std::make_unique<training::DescriptorModel>();
-        std::vector<std::uint8_t> weights = store.weights(model.id);
-        auto network = std::make_shared<nn::Network>(
-            nn::deserializeCheckpoint(std::as_bytes(std::span<const std::uint8_t>(weights))));
+        StoredNetwork stored = readStoredNetwork(store.weights(model.id));
         KeyValues recipe = parseKeyValues(model.recipe);
         training::NetworkModelOptions embedOptions;
         embedOptions.threads = options.threads;
+        embedOptions.projection = stored.projection;
         if (auto found = recipe.find("descriptor_weight"); found != recipe.end())
             embedOptions.descriptorWeight = std::stof(found->second);
         if (auto found = recipe.find("mirror_average"); found != recipe.end())
             embedOptions.averageWithMirror = found->second == "1";
-        auto embedder = std::make_unique<training::NetworkModel>(std::move(network), embedOptions);
+        auto embedder = std::make_unique<training::NetworkModel>(std::move(stored.network), embedOptions);
         if (embedder->dimension() != static_cast<std::size_t>(model.dimension))
             throw LibraryError("model " + std::to_string(model.id) + " makes vectors of " +
                                std::to_string(embedder->dimension()) + " values, the catalog says " +
@@ -198,12 +236,12 @@ struct Library::Impl {
         if (!options.pretrainedModel.empty()) {
             try {
                 std::vector<std::uint8_t> weights = readFileBytes(options.pretrainedModel, 1ull << 30);
-                auto network = std::make_shared<const nn::Network>(
-                    nn::deserializeCheckpoint(std::as_bytes(std::span<const std::uint8_t>(weights))));
-                const training::NetworkModelOptions embedOptions;
-                training::NetworkModel probe(network, embedOptions);
-                KeyValues recipe{{"embedder", "network+hog-colour"},
-                                 {"architecture", network->config().toString()},
+                StoredNetwork stored = readStoredNetwork(weights);
+                training::NetworkModelOptions embedOptions;
+                embedOptions.projection = stored.projection;
+                training::NetworkModel probe(stored.network, embedOptions);
+                KeyValues recipe{{"embedder", stored.projection ? "network+projected-hog-colour" : "network+hog-colour"},
+                                 {"architecture", stored.network->config().toString()},
                                  {"descriptor_weight", formatNumber(embedOptions.descriptorWeight)},
                                  {"mirror_average", "1"},
                                  {"start", "shipped pretrained model " + options.pretrainedModel.filename().string()},
@@ -471,7 +509,7 @@ struct Library::Impl {
         return *vector;
     }
 
-    float chooseDescriptorWeight(const nn::Network& network, std::vector<ItemId> items,
+    float chooseDescriptorWeight(training::NetworkModel& model, std::vector<ItemId> items,
                                  const std::vector<std::int64_t>& labelsOfItems, float trained, const CancelToken* cancel);
 
     RetrievalScore score(const ModelRecord& model, const std::vector<ItemId>& items,
@@ -501,12 +539,12 @@ struct Library::Impl {
 namespace {
 
 // The fusion weight in kFusionCandidates (plus the trained one) that gives the best held-out
-// Recall@1 (then MAP@R); `trained` when nothing beats it.
-constexpr float kFusionCandidates[] = {0.3f, 0.5f, 0.7f, 0.85f, 0.95f};
+// Recall@1 (then MAP@R); `trained` when nothing beats it. 1: the projected descriptors alone.
+constexpr float kFusionCandidates[] = {0.3f, 0.5f, 0.7f, 0.85f, 0.95f, 1.0f};
 
 }  // namespace
 
-float Library::Impl::chooseDescriptorWeight(const nn::Network& network, std::vector<ItemId> items,
+float Library::Impl::chooseDescriptorWeight(training::NetworkModel& model, std::vector<ItemId> items,
                                             const std::vector<std::int64_t>& labelsOfItems, float trained,
                                             const CancelToken* cancel) {
     Impl& impl = *this;
@@ -519,31 +557,19 @@ float Library::Impl::chooseDescriptorWeight(const nn::Network& network, std::vec
         labels.push_back(labelOf[id]);
     if (images.size() < 2)
         return trained;
-    auto shared = std::shared_ptr<const nn::Network>(&network, [](const nn::Network*) {});
-    training::NetworkModel alone(shared, training::NetworkModelOptions{0.0f, true, impl.options.threads, 64});
-    training::DescriptorModel descriptors;
-    const std::size_t n = images.size(), networkDim = alone.dimension(), descriptorDim = descriptors.dimension();
-    std::vector<float> learned(n * networkDim), classic(n * descriptorDim);
-    alone.embed(images, learned, {}, cancel);
-    descriptors.embed(images, classic, {}, cancel);
+    std::vector<float> network, branch;
+    model.embedParts(images, network, branch, false, {}, cancel);
     float best = trained;
     std::pair<double, double> bestScore{-1.0, -1.0};
     std::vector<float> candidates(std::begin(kFusionCandidates), std::end(kFusionCandidates));
     candidates.insert(candidates.begin(), trained);
     for (float weight : candidates) {
-        std::vector<float> fused(n * (networkDim + descriptorDim));
-        const float a = std::sqrt(1.0f - weight), b = std::sqrt(weight);
-        for (std::size_t i = 0; i < n; ++i) {
-            float* row = fused.data() + i * (networkDim + descriptorDim);
-            for (std::size_t d = 0; d < networkDim; ++d)
-                row[d] = a * learned[i * networkDim + d];
-            for (std::size_t d = 0; d < descriptorDim; ++d)
-                row[networkDim + d] = b * classic[i * descriptorDim + d];
-        }
+        const std::vector<float> fused = training::fuseParts(network, model.networkDimension(), branch,
+                                                             model.branchDimension(), images.size(), weight);
         metric::RetrievalConfig config;
         config.recallAtK = {1};
         metric::RetrievalMetrics metrics =
-            metric::evaluateRetrieval({fused, n, networkDim + descriptorDim}, labels, config);
+            metric::evaluateRetrieval({fused, images.size(), fused.size() / images.size()}, labels, config);
         std::pair<double, double> score{metrics.recallAtK.front().recall, metrics.mapAtR};
         if (score > bestScore) {
             bestScore = score;
@@ -754,19 +780,55 @@ LibraryTrainingReport Library::train(const LibraryTrainingOptions& options, cons
     checkCancel(cancel);
 
     // The starting network: the active one to fine-tune, or a fresh one.
-    const bool fineTune = !options.fromScratch && previous.kind == ModelKind::Network;
-    std::unique_ptr<nn::Network> network;
+    // The starting point: the active model's network (when it was trained: a share below 1) and
+    // projection, or fresh ones.
+    float previousWeight = 1.0f;
+    StoredNetwork stored;
+    if (!options.fromScratch && previous.kind == ModelKind::Network) {
+        previousWeight = static_cast<training::NetworkModel&>(*impl.makeEmbedder(previous)).options().descriptorWeight;
+        stored = readStoredNetwork(impl.store.weights(previous.id));
+    }
+    const bool fineTune = stored.network && previousWeight < 1.0f;
+    std::shared_ptr<nn::Network> network;
     if (fineTune) {
-        std::vector<std::uint8_t> weights = impl.store.weights(previous.id);
-        network = std::make_unique<nn::Network>(nn::deserializeCheckpoint(std::as_bytes(std::span<const std::uint8_t>(weights))));
+        network = std::move(stored.network);
     } else {
         nn::NetworkConfig architecture = nn::NetworkConfig::forInput(3, options.inputSize);
         architecture.width = options.width;
-        network = std::make_unique<nn::Network>(architecture, options.seed);
+        network = std::make_shared<nn::Network>(architecture, options.seed);
     }
-    float descriptorWeight = options.descriptorWeight;
+    float descriptorWeight = result.curatedGroups > 0 ? kCuratedDescriptorWeight : 1.0f;
     if (fineTune)
-        descriptorWeight = static_cast<training::NetworkModel&>(*impl.makeEmbedder(previous)).options().descriptorWeight;
+        descriptorWeight = previousWeight;
+    if (options.descriptorWeight)
+        descriptorWeight = std::clamp(*options.descriptorWeight, 0.0f, 1.0f);
+    // The descriptors' projection is fitted afresh on every run, in closed form (whitening.h):
+    // whitening over the library's photos, then metric learning from the curated groups.
+    training::DescriptorModel descriptors;
+    std::shared_ptr<nn::LinearEmbedding> projection;
+    std::string projectionRecipe;
+    if (descriptorWeight > 0.0f) {
+        report(progress, "preparing", 0, 0);
+        std::vector<float> samples(data.images.size() * descriptors.dimension());
+        descriptors.embed(data.images, samples, {}, cancel);
+        projection = std::make_shared<nn::LinearEmbedding>(static_cast<int>(descriptors.dimension()), kProjectionDimension);
+        training::initialiseAsWhitening(*projection, samples, data.images.size(), kWhiteningPower);
+        projectionRecipe = "whitening (power " + formatNumber(kWhiteningPower) + ") of " +
+                           std::to_string(data.images.size()) + " photos";
+        if (result.curatedGroups > 0) {
+            std::vector<float> grouped;
+            std::vector<std::int64_t> groupLabels;
+            for (std::size_t i = 0; i < data.images.size(); ++i)
+                if (isCurated[i]) {
+                    grouped.insert(grouped.end(), samples.begin() + static_cast<std::ptrdiff_t>(i * descriptors.dimension()),
+                                   samples.begin() + static_cast<std::ptrdiff_t>((i + 1) * descriptors.dimension()));
+                    groupLabels.push_back(data.labels[i]);
+                }
+            training::refineWithGroups(*projection, grouped, groupLabels, kGroupScatterRegularisation, kGroupWhiteningPower);
+            projectionRecipe += ", then within-group whitening of " + std::to_string(result.curatedGroups) + " curated groups";
+        }
+    }
+    checkCancel(cancel);
 
     training::TrainingConfig config;
     config.loss = {metric::TripletMining::BatchAll, 0.2f, false};
@@ -777,13 +839,14 @@ LibraryTrainingReport Library::train(const LibraryTrainingOptions& options, cons
     config.learningRate = fineTune ? 1e-3f : 3e-3f;
     config.threads = impl.options.threads;
     config.seed = options.seed;
-    training::DescriptorModel descriptors;
     if (descriptorWeight > 0.0f) {
         config.fixedFeatures.dimension = descriptors.dimension();
         config.fixedFeatures.weight = descriptorWeight;
         config.fixedFeatures.compute = [&descriptors](const cv::Mat& view, std::span<float> out) {
             descriptors.descriptor().compute(view, out);
         };
+        config.fixedFeatures.projection = projection.get();
+        config.fixedFeatures.projectionLearningRateScale = 0.0f;  // fitted above; the network learns around it
     }
     metric::MixedSamplerConfig samplerConfig;
     samplerConfig.labelsPerBatch = config.labelsPerBatch;
@@ -791,22 +854,26 @@ LibraryTrainingReport Library::train(const LibraryTrainingOptions& options, cons
     samplerConfig.seed = options.seed;
     metric::MixedBatchSampler sampler(data.labels, isCurated, pairs, samplerConfig);
     const std::int64_t steps = training::trainingSteps(config, data.images.size(), sampler.batchSize());
-    training::TrainingResult trained = training::train(
-        *network, data, config, sampler,
-        [&](const training::StepLog& step) {
-            report(progress, "training", step.step + 1, steps);
-            if (options.onStep)
-                options.onStep({step.step + 1, steps, step.stats.loss, step.stats.activeFraction,
-                                step.stats.meanPositiveDistance, step.stats.meanNegativeDistance});
-        },
-        cancel);
+    // With the whole share on the projected descriptors there is no network to train: the
+    // model is the projection fitted above.
+    training::TrainingResult trained;
+    if (descriptorWeight < 1.0f)
+        trained = training::train(
+            *network, data, config, sampler,
+            [&](const training::StepLog& step) {
+                report(progress, "training", step.step + 1, steps);
+                if (options.onStep)
+                    options.onStep({step.step + 1, steps, step.stats.loss, step.stats.activeFraction,
+                                    step.stats.meanPositiveDistance, step.stats.meanNegativeDistance});
+            },
+            cancel);
     data.images.clear();
     if (trained.cancelled)
         throw Cancelled();
     result.steps = trained.steps;
     result.trainingSeconds = trained.seconds;
 
-    KeyValues recipe{{"embedder", "network+hog-colour"},
+    KeyValues recipe{{"embedder", projection ? "network+projected-hog-colour" : "network+hog-colour"},
                      {"architecture", network->config().toString()},
                      {"descriptor_weight", formatNumber(descriptorWeight)},
                      {"mirror_average", "1"},
@@ -821,20 +888,29 @@ LibraryTrainingReport Library::train(const LibraryTrainingOptions& options, cons
                      {"held_out_groups", std::to_string(heldOutCount)},
                      {"instances", std::to_string(result.instances)},
                      {"not_similar_pairs", std::to_string(result.notSimilarPairs)}};
+    if (descriptorWeight >= 1.0f) {
+        for (const char* key : {"loss", "batch", "epochs", "steps", "learning_rate", "architecture"})
+            recipe.erase(key);
+        recipe["network"] = "not trained: the descriptors' projection alone serves";
+    }
+    if (projection)
+        recipe["descriptor_projection"] = std::to_string(projection->inputDim()) + " -> " +
+                                          std::to_string(projection->outputDim()) + ": " + projectionRecipe;
+    training::NetworkModel probe(network, training::NetworkModelOptions{descriptorWeight, true, impl.options.threads,
+                                                                        64, projection});
     if (heldOutCount > 0) {
         // How much the served vector leans on the descriptors is chosen on the held-out groups:
         // the network earns its share only as far as it helps there.
-        const float chosen = impl.chooseDescriptorWeight(*network, heldOutItems, heldOutLabels, descriptorWeight, cancel);
+        const float chosen = impl.chooseDescriptorWeight(probe, heldOutItems, heldOutLabels, descriptorWeight, cancel);
         recipe["descriptor_weight"] = formatNumber(chosen);
         recipe["descriptor_weight_chosen"] = "on the held-out groups (trained at " + formatNumber(descriptorWeight) + ")";
         descriptorWeight = chosen;
     }
-    std::vector<std::byte> weights = nn::serializeCheckpoint(*network);
-    std::span<const std::uint8_t> weightBytes(reinterpret_cast<const std::uint8_t*>(weights.data()), weights.size());
-    training::NetworkModel probe(std::shared_ptr<const nn::Network>(std::move(network)),
-                                 training::NetworkModelOptions{descriptorWeight, true, impl.options.threads, 64});
-    const ModelId id = impl.store.createModel(ModelKind::Network, previous.id, static_cast<int>(probe.dimension()),
-                                              formatKeyValues(recipe), weightBytes, unixNow());
+    const std::vector<std::uint8_t> weights = storedNetworkBytes(*network, projection.get());
+    const int dimension = static_cast<int>(
+        training::NetworkModel(network, {descriptorWeight, true, impl.options.threads, 64, projection}).dimension());
+    const ModelId id = impl.store.createModel(ModelKind::Network, previous.id, dimension, formatKeyValues(recipe),
+                                              weights, unixNow());
     result.model = id;
     KeyValues metrics{{"training_seconds", formatNumber(trained.seconds)}};
     if (result.before) {

@@ -70,58 +70,106 @@ void DescriptorModel::embed(const std::vector<cv::Mat>& images, std::span<float>
     }
 }
 
+std::vector<float> fuseParts(std::span<const float> network, std::size_t networkDim, std::span<const float> branch,
+                             std::size_t branchDim, std::size_t count, float descriptorWeight) {
+    const bool withNetwork = descriptorWeight < 1.0f;
+    const std::size_t leftDim = withNetwork ? networkDim : 0;
+    const std::size_t dimension = leftDim + branchDim;
+    std::vector<float> out(count * dimension);
+    const float networkScale = std::sqrt(1.0f - descriptorWeight);
+    const float branchScale = std::sqrt(descriptorWeight);
+    for (std::size_t i = 0; i < count; ++i) {
+        float* row = out.data() + i * dimension;
+        for (std::size_t d = 0; d < leftDim; ++d)
+            row[d] = networkScale * network[i * networkDim + d];
+        for (std::size_t d = 0; d < branchDim; ++d)
+            row[leftDim + d] = branchScale * branch[i * branchDim + d];
+    }
+    normaliseRows(out, dimension);
+    return out;
+}
+
 NetworkModel::NetworkModel(std::shared_ptr<const nn::Network> network, const NetworkModelOptions& options)
     : m_network(std::move(network)), m_options(options) {
     if (!m_network)
         throw std::invalid_argument("NetworkModel: no network");
-    if (!(options.descriptorWeight >= 0.0f && options.descriptorWeight < 1.0f))
-        throw std::invalid_argument("NetworkModel: the descriptor weight must be within [0, 1)");
+    if (!(options.descriptorWeight >= 0.0f && options.descriptorWeight <= 1.0f))
+        throw std::invalid_argument("NetworkModel: the descriptor weight must be within [0, 1]");
+    if (options.projection && options.projection->inputDim() != static_cast<int>(m_descriptors.dimension()))
+        throw std::invalid_argument("NetworkModel: the projection does not take the descriptors as input");
+    if (options.projection)
+        options.projection->setThreadCount(options.threads);
+}
+
+std::size_t NetworkModel::networkDimension() const {
+    return static_cast<std::size_t>(m_network->config().embeddingDim);
+}
+
+std::size_t NetworkModel::branchDimension() const {
+    return m_options.projection ? static_cast<std::size_t>(m_options.projection->outputDim()) : m_descriptors.dimension();
 }
 
 std::size_t NetworkModel::dimension() const {
-    const auto networkDim = static_cast<std::size_t>(m_network->config().embeddingDim);
-    return m_options.descriptorWeight > 0.0f ? networkDim + m_descriptors.dimension() : networkDim;
+    const float w = m_options.descriptorWeight;
+    return (w < 1.0f ? networkDimension() : 0) + (w > 0.0f ? branchDimension() : 0);
+}
+
+void NetworkModel::embedParts(const std::vector<cv::Mat>& images, std::vector<float>& network,
+                              std::vector<float>& branch, bool skipNetwork, const ProgressCallback& progress,
+                              const CancelToken* cancel) {
+    // The network's share of the work is most of it: report its progress, then the descriptors'.
+    ProgressCallback networkProgress;
+    if (progress && !skipNetwork)
+        networkProgress = [&](const Progress& status) {
+            Progress scaled = status;
+            scaled.done = status.done * 9 / 10;
+            progress(scaled);
+        };
+    network.clear();
+    if (!skipNetwork)
+        network = embedImages(*m_network, images,
+                              EmbedOptions{m_options.batch, m_options.threads, m_options.averageWithMirror},
+                              networkProgress, cancel);
+    const std::size_t descriptorDim = m_descriptors.dimension();
+    std::vector<float> descriptors(images.size() * descriptorDim);
+    m_descriptors.embed(images, descriptors, {}, cancel);
+    if (!m_options.projection) {
+        branch = std::move(descriptors);
+    } else {
+        const std::size_t branchDim = branchDimension();
+        branch.assign(images.size() * branchDim, 0.0f);
+        for (std::size_t first = 0; first < images.size(); first += kDescriptorChunk) {
+            const std::size_t count = std::min(kDescriptorChunk, images.size() - first);
+            std::span<const float> projected = m_options.projection->forward(
+                std::span<const float>(descriptors).subspan(first * descriptorDim, count * descriptorDim),
+                static_cast<int>(count), false);
+            std::copy(projected.begin(), projected.end(), branch.begin() + static_cast<std::ptrdiff_t>(first * branchDim));
+        }
+    }
+    if (progress) {
+        Progress done;
+        done.total = done.done = static_cast<std::int64_t>(images.size());
+        progress(done);
+    }
 }
 
 void NetworkModel::embed(const std::vector<cv::Mat>& images, std::span<float> out, const ProgressCallback& progress,
                          const CancelToken* cancel) {
     const std::size_t dimension = this->dimension();
     checkOutput(images.size(), dimension, out);
-    const auto networkDim = static_cast<std::size_t>(m_network->config().embeddingDim);
-    const bool fused = m_options.descriptorWeight > 0.0f;
-    // The network's share of the work is most of it: report its progress, then the descriptors'.
-    ProgressCallback networkProgress;
-    if (progress)
-        networkProgress = [&](const Progress& status) {
-            Progress scaled = status;
-            scaled.done = fused ? status.done * 9 / 10 : status.done;
-            progress(scaled);
-        };
-    std::vector<float> learned = embedImages(*m_network, images,
-                                             EmbedOptions{m_options.batch, m_options.threads, m_options.averageWithMirror},
-                                             networkProgress, cancel);
-    if (!fused) {
-        std::copy(learned.begin(), learned.end(), out.begin());
+    const float w = m_options.descriptorWeight;
+    std::vector<float> network, branch;
+    if (w == 0.0f) {
+        network = embedImages(*m_network, images,
+                              EmbedOptions{m_options.batch, m_options.threads, m_options.averageWithMirror}, progress,
+                              cancel);
+        std::copy(network.begin(), network.end(), out.begin());
         return;
     }
-    std::vector<float> descriptors(images.size() * m_descriptors.dimension());
-    m_descriptors.embed(images, descriptors, {}, cancel);
-    const float networkScale = std::sqrt(1.0f - m_options.descriptorWeight);
-    const float descriptorScale = std::sqrt(m_options.descriptorWeight);
-    const std::size_t descriptorDim = m_descriptors.dimension();
-    for (std::size_t i = 0; i < images.size(); ++i) {
-        float* row = out.data() + i * dimension;
-        for (std::size_t d = 0; d < networkDim; ++d)
-            row[d] = networkScale * learned[i * networkDim + d];
-        for (std::size_t d = 0; d < descriptorDim; ++d)
-            row[networkDim + d] = descriptorScale * descriptors[i * descriptorDim + d];
-    }
-    normaliseRows(out, dimension);
-    if (progress) {
-        Progress done;
-        done.total = done.done = static_cast<std::int64_t>(images.size());
-        progress(done);
-    }
+    embedParts(images, network, branch, w >= 1.0f, progress, cancel);
+    const std::vector<float> fused =
+        fuseParts(network, networkDimension(), branch, branchDimension(), images.size(), w);
+    std::copy(fused.begin(), fused.end(), out.begin());
 }
 
 }  // namespace lookalike::training

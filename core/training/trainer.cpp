@@ -39,16 +39,6 @@ void mirrorTensor(const float* source, int channels, int size, float* destinatio
         }
 }
 
-// Writes sqrt(weight) * features(view) into row `slot` of fused [B, fusedDim], after the
-// network's part.
-void computeScaledFeatures(const FixedFeatures& fixed, const cv::Mat& view, float scale, std::vector<float>& fused,
-                           int slot, std::size_t fusedDim, std::size_t embeddingDim) {
-    std::span<float> out(fused.data() + static_cast<std::size_t>(slot) * fusedDim + embeddingDim, fixed.dimension);
-    fixed.compute(view, out);
-    for (float& value : out)
-        value *= scale;
-}
-
 }  // namespace
 
 std::int64_t trainingSteps(const TrainingConfig& config, std::size_t imageCount, std::size_t batchSize) {
@@ -73,8 +63,13 @@ TrainingResult train(nn::Network& network, const LabelledImageSet& data, const T
                      metric::BatchSampler& sampler, const std::function<void(const StepLog&)>& onStep,
                      const CancelToken* cancel) {
     const FixedFeatures& fixed = config.fixedFeatures;
-    if (fixed.dimension > 0 && (!fixed.compute || !(fixed.weight >= 0.0f && fixed.weight < 1.0f)))
-        throw std::invalid_argument("train: fixed features need a compute function and a weight in [0, 1)");
+    if (fixed.dimension > 0 && (!fixed.compute || !(fixed.weight >= 0.0f && fixed.weight <= 1.0f)))
+        throw std::invalid_argument("train: fixed features need a compute function and a weight in [0, 1]");
+    if (fixed.projection && fixed.projection->inputDim() != static_cast<int>(fixed.dimension))
+        throw std::invalid_argument("train: the projection's input must have the features' dimension");
+    const bool trainsProjection = fixed.projection && fixed.projectionLearningRateScale > 0.0f;
+    if (fixed.dimension > 0 && fixed.weight == 1.0f && !trainsProjection)
+        throw std::invalid_argument("train: with the whole weight on fixed features there is nothing to train");
     // Checked here because nothing may throw inside the parallel loops below.
     for (const cv::Mat& image : data.images)
         if (image.empty() || image.depth() != CV_8U || (image.channels() != 1 && image.channels() != 3))
@@ -86,14 +81,24 @@ TrainingResult train(nn::Network& network, const LabelledImageSet& data, const T
 
     const int batchSize = static_cast<int>(sampler.batchSize());
     const std::size_t embeddingDim = static_cast<std::size_t>(architecture.embeddingDim);
-    const std::size_t fusedDim = embeddingDim + fixed.dimension;
+    // The features' part of the fused vector: the features, or their projection.
+    const std::size_t branchDim =
+        fixed.projection ? static_cast<std::size_t>(fixed.projection->outputDim()) : fixed.dimension;
+    const std::size_t fusedDim = embeddingDim + branchDim;
     const float networkScale = std::sqrt(1.0f - fixed.weight);
     const float featureScale = std::sqrt(fixed.weight);
+    const bool trainsNetwork = fixed.dimension == 0 || fixed.weight < 1.0f;
 
     metric::TripletLoss loss(config.loss);
     metric::CollapseDetector collapseDetector(config.loss, config.collapse);
     network.setThreadCount(config.threads);
     nn::AdamW optimizer(network.parameters(), {.weightDecay = config.weightDecay});
+    std::optional<nn::AdamW> projectionOptimizer;
+    if (fixed.projection)
+        fixed.projection->setThreadCount(config.threads);
+    if (trainsProjection) {
+        projectionOptimizer.emplace(fixed.projection->parameters(), nn::AdamWOptions{.weightDecay = config.weightDecay});
+    }
     const std::int64_t totalSteps = trainingSteps(config, data.images.size(), sampler.batchSize());
     const auto warmup = static_cast<std::int64_t>(config.warmupFraction * static_cast<double>(totalSteps));
     nn::LearningRateSchedule schedule(config.learningRate, warmup, totalSteps, config.finalLearningRate);
@@ -107,8 +112,10 @@ TrainingResult train(nn::Network& network, const LabelledImageSet& data, const T
 
     std::vector<float> images(static_cast<std::size_t>(batchSize) * imageValues);
     std::vector<float> gradient(static_cast<std::size_t>(batchSize) * embeddingDim);
+    std::vector<float> features(static_cast<std::size_t>(batchSize) * fixed.dimension);
     std::vector<float> fused(fixed.dimension ? static_cast<std::size_t>(batchSize) * fusedDim : 0);
     std::vector<float> fusedGradient(fused.size());
+    std::vector<float> branchGradient(static_cast<std::size_t>(batchSize) * branchDim);
     TrainingResult result;
     result.log.reserve(static_cast<std::size_t>(totalSteps));
     const auto start = std::chrono::steady_clock::now();
@@ -123,42 +130,56 @@ TrainingResult train(nn::Network& network, const LabelledImageSet& data, const T
         for (int slot = 0; slot < batchSize; ++slot) {
             const cv::Mat& source = data.images[batch.indices[static_cast<std::size_t>(slot)]];
             std::span<float> out(images.data() + static_cast<std::size_t>(slot) * imageValues, imageValues);
-            if (augmentation) {
-                // Pad first, so an augmented view is a crop of exactly what embedding sees.
-                cv::Mat view = augmentation->apply(imaging::padToSquareOnWhite(source),
-                                                   sampleSeed(config.seed, step, static_cast<std::size_t>(slot)));
+            // Pad first, so an augmented view is a crop of exactly what embedding sees.
+            const cv::Mat view = augmentation ? augmentation->apply(imaging::padToSquareOnWhite(source),
+                                                                    sampleSeed(config.seed, step, static_cast<std::size_t>(slot)))
+                                              : source;
+            if (trainsNetwork)
                 imageToTensor(view, channels, size, out);
-                if (fixed.dimension)
-                    computeScaledFeatures(fixed, view, featureScale, fused, slot, fusedDim, embeddingDim);
-            } else {
-                imageToTensor(source, channels, size, out);
-                if (fixed.dimension)
-                    computeScaledFeatures(fixed, source, featureScale, fused, slot, fusedDim, embeddingDim);
-            }
+            if (fixed.dimension)
+                fixed.compute(view, std::span<float>(features).subspan(static_cast<std::size_t>(slot) * fixed.dimension,
+                                                                       fixed.dimension));
         }
-        std::span<const float> embeddings = network.forward(images, batchSize, true);
+        std::span<const float> embeddings;
+        if (trainsNetwork)
+            embeddings = network.forward(images, batchSize, true);
         StepLog entry;
         entry.step = step;
         entry.totalSteps = totalSteps;
         entry.learningRate = schedule.at(step);
         if (fixed.dimension) {
-            // Loss on [a * e, b * f]; de = a * d(fused)[:, :D].
-            for (int row = 0; row < batchSize; ++row)
+            // Loss on [a * e, b * f]; de = a * d(fused)[:, :D], df = b * d(fused)[:, D:].
+            std::span<const float> branch =
+                fixed.projection ? fixed.projection->forward(features, batchSize, trainsProjection)
+                                 : std::span<const float>(features);
+            for (std::size_t row = 0; row < static_cast<std::size_t>(batchSize); ++row) {
+                float* fusedRow = fused.data() + row * fusedDim;
                 for (std::size_t d = 0; d < embeddingDim; ++d)
-                    fused[static_cast<std::size_t>(row) * fusedDim + d] =
-                        networkScale * embeddings[static_cast<std::size_t>(row) * embeddingDim + d];
+                    fusedRow[d] = trainsNetwork ? networkScale * embeddings[row * embeddingDim + d] : 0.0f;
+                for (std::size_t d = 0; d < branchDim; ++d)
+                    fusedRow[embeddingDim + d] = featureScale * branch[row * branchDim + d];
+            }
             metric::EmbeddingsView view{fused, static_cast<std::size_t>(batchSize), fusedDim};
             entry.stats = loss.compute(view, batch.labels, fusedGradient);
-            for (int row = 0; row < batchSize; ++row)
+            for (std::size_t row = 0; row < static_cast<std::size_t>(batchSize); ++row) {
+                const float* fusedRow = fusedGradient.data() + row * fusedDim;
                 for (std::size_t d = 0; d < embeddingDim; ++d)
-                    gradient[static_cast<std::size_t>(row) * embeddingDim + d] =
-                        networkScale * fusedGradient[static_cast<std::size_t>(row) * fusedDim + d];
+                    gradient[row * embeddingDim + d] = networkScale * fusedRow[d];
+                for (std::size_t d = 0; d < branchDim; ++d)
+                    branchGradient[row * branchDim + d] = featureScale * fusedRow[embeddingDim + d];
+            }
+            if (trainsProjection) {
+                fixed.projection->backward(branchGradient);
+                projectionOptimizer->step(entry.learningRate * fixed.projectionLearningRateScale);
+            }
         } else {
             metric::EmbeddingsView view{embeddings, static_cast<std::size_t>(batchSize), embeddingDim};
             entry.stats = loss.compute(view, batch.labels, gradient);
         }
-        network.backward(gradient);
-        optimizer.step(entry.learningRate);
+        if (trainsNetwork) {
+            network.backward(gradient);
+            optimizer.step(entry.learningRate);
+        }
         entry.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         result.log.push_back(entry);
         result.steps = step + 1;

@@ -10,6 +10,7 @@
 #include "core/metric/collapse_detector.h"
 #include "core/metric/pk_batch_sampler.h"
 #include "core/metric/triplet_loss.h"
+#include "core/nn/linearembedding.h"
 #include "core/nn/network.h"
 #include "core/util/progress.h"
 
@@ -30,14 +31,20 @@ struct LabelledImageSet {
 
 // Features computed outside the network (e.g. HOG + colour descriptors) that the final
 // embedding is fused with. Training then optimises the fused vector
-// [sqrt(1 - weight) * network(x), sqrt(weight) * features(x)], which has unit norm when both
-// parts do, so the network learns what the features miss instead of relearning them.
+// [sqrt(1 - weight) * network(x), sqrt(weight) * f(x)], which has unit norm when both parts
+// do, so the network learns what the features miss instead of relearning them. f is the
+// features themselves, or their projection when one is given.
 struct FixedFeatures {
-    std::size_t dimension = 0;  // 0: no fusion
-    float weight = 0.0f;        // in [0, 1)
-    // view (the augmented image the network sees) -> out [dimension], unit norm. Called from
-    // several threads at once; must not throw.
+    std::size_t dimension = 0;  // of compute's output; 0: no fusion
+    float weight = 0.0f;        // in [0, 1]; 1: the network gets no share and is not trained
+    // view (the augmented image the network sees) -> out [dimension], unit norm unless a
+    // projection follows. Called from several threads at once; must not throw.
     std::function<void(const cv::Mat& view, std::span<float> out)> compute;
+    // Optional: f = projection(features), trained together with the network by the same loss
+    // (its own AdamW at learningRate * projectionLearningRateScale; 0: kept fixed).
+    // inputDim() == dimension.
+    nn::LinearEmbedding* projection = nullptr;
+    float projectionLearningRateScale = 1.0f;
 };
 
 struct TrainingConfig {

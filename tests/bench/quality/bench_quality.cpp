@@ -44,7 +44,7 @@ struct Options {
     fs::path library;
     double epochs = 0.0;
     double retrainEpochs = 0.0;
-    float descriptorWeight = services::LibraryTrainingOptions{}.descriptorWeight;
+    std::optional<float> descriptorWeight;  // the library's choice
     int inputSize = 96;
     fs::path pretrained;  // a shipped model to start from
     bool fromScratch = false;
@@ -104,14 +104,15 @@ Score evaluate(const std::vector<float>& vectors, std::size_t dimension, const s
     return {metrics.recallAtK.front().recall, metrics.mapAtR};
 }
 
-// The first `part` values of each row, renormalised: the network's share of a fused vector.
-std::vector<float> networkPart(const std::vector<float>& fused, std::size_t dimension, std::size_t part) {
+// Values [from, to) of each row, renormalised: the network's share of a fused vector (the
+// first values) or the descriptor branch's (the rest).
+std::vector<float> partOf(const std::vector<float>& fused, std::size_t dimension, std::size_t from, std::size_t to) {
     std::vector<float> out;
     for (std::size_t first = 0; first < fused.size(); first += dimension) {
         double norm = 0.0;
-        for (std::size_t d = 0; d < part; ++d)
+        for (std::size_t d = from; d < to; ++d)
             norm += static_cast<double>(fused[first + d]) * fused[first + d];
-        for (std::size_t d = 0; d < part; ++d)
+        for (std::size_t d = from; d < to; ++d)
             out.push_back(static_cast<float>(fused[first + d] / std::sqrt(std::max(norm, 1e-20))));
     }
     return out;
@@ -278,19 +279,36 @@ int main(int argc, char** argv) {
         auto measureActive = [&](const std::string& label, const std::vector<std::string>& on) {
             const auto model = library->models().model(newestModel());
             const bool active = library->activeModel() == model->id;
-            Row served{label + (active ? " (fused, served)" : " (fused; not switched to: held-out check fell)"), {}},
-                alone{label + " (network alone)", {}};
+            const std::string recipe = model->recipe;
+            const std::string weightKey = "descriptor_weight=";
+            const auto at = recipe.find(weightKey);
+            const float servedWeight = at == std::string::npos ? 0.0f : std::stof(recipe.substr(at + weightKey.size()));
+            char servedName[160];
+            std::snprintf(servedName, sizeof servedName, "%s (%s at w = %.2f)", label.c_str(),
+                          active ? "served" : "not switched to: held-out check fell", servedWeight);
+            Row served{servedName, {}}, alone{label + " (network alone)", {}},
+                branch{label + " (learned descriptor projection alone)", {}};
+            const auto part = static_cast<std::size_t>(architecture.embeddingDim);
+            // At w = 1 the stored vectors are the descriptor branch alone; otherwise both parts.
+            const bool fused = servedWeight < 1.0f && activeDimension() > part;
             for (const std::string& name : on) {
                 const auto& set = sets[name];
                 std::vector<float> vectors = storedVectors(set);
-                served.scores[name] = evaluate(vectors, activeDimension(), labelsOf(set));
-                const auto part = static_cast<std::size_t>(architecture.embeddingDim);
-                alone.scores[name] = evaluate(networkPart(vectors, activeDimension(), part), part, labelsOf(set));
+                const std::size_t dimension = activeDimension();
+                served.scores[name] = evaluate(vectors, dimension, labelsOf(set));
+                if (fused) {
+                    alone.scores[name] = evaluate(partOf(vectors, dimension, 0, part), part, labelsOf(set));
+                    branch.scores[name] =
+                        evaluate(partOf(vectors, dimension, part, dimension), dimension - part, labelsOf(set));
+                }
             }
             table.push_back(served);
+            if (!fused)
+                return;
             table.push_back(alone);
+            table.push_back(branch);
             // What other fusion weights would have given (trained at the recipe's weight).
-            for (float weight : {0.3f, 0.7f, 0.85f}) {
+            for (float weight : {0.3f, 0.7f, 0.85f, 0.95f}) {
                 char name[96];
                 std::snprintf(name, sizeof name, "%s (fused at w = %.2f)", label.c_str(), weight);
                 Row row{name, {}};

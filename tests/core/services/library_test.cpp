@@ -264,14 +264,43 @@ TEST_F(LibraryIndexTest, StaleIndexCatchesUpWithNewImportsAndRemovals) {
 // Training on the library and switching models.
 class LibraryTrainingTest : public LibraryTest {
 protected:
+    // Trains the network too (a share below 1), also without curated groups.
     LibraryTrainingOptions quick() {
         LibraryTrainingOptions options;
         options.epochs = 2;
         options.inputSize = 32;
         options.width = 8;
+        options.descriptorWeight = 0.85f;
         return options;
     }
 };
+
+// Without curated groups the library's choice is the descriptors' projection alone, fitted in
+// closed form: no network steps, a 128-value vector, and look-alikes at least as good.
+TEST_F(LibraryTrainingTest, WithoutGroupsTrainingFitsTheDescriptorProjectionAlone) {
+    auto library = openLibrary();
+    importPhotos(*library, m_dir / "photos");
+    const double before = recallAt1(*library);
+    LibraryTrainingOptions options = quick();
+    options.descriptorWeight.reset();
+    LibraryTrainingReport report = library->train(options);
+    EXPECT_TRUE(report.activated);
+    EXPECT_EQ(report.steps, 0);
+    auto model = library->models().model(report.model);
+    EXPECT_EQ(model->dimension, 128);
+    EXPECT_NE(model->recipe.find("descriptor_weight=1.0000\n"), std::string::npos) << model->recipe;
+    EXPECT_NE(model->recipe.find("network=not trained"), std::string::npos) << model->recipe;
+    EXPECT_NE(model->recipe.find("descriptor_projection=372 -> 128: whitening"), std::string::npos) << model->recipe;
+    EXPECT_EQ(model->recipe.find("curated groups"), std::string::npos) << model->recipe;
+    EXPECT_GE(recallAt1(*library), before - 0.05);
+    // The stored weights (network, then projection) load again in a new session.
+    auto query = itemOf(*library, m_files[0].path);
+    auto results = library->similar(query, 5);
+    library.reset();
+    auto reopened = openLibrary();
+    EXPECT_EQ(reopened->activeModel(), report.model);
+    EXPECT_TRUE(sameResults(reopened->similar(query, 5), results));
+}
 
 TEST_F(LibraryTrainingTest, TrainingAddsAModelAndSwitchesToIt) {
     auto library = openLibrary();
@@ -419,6 +448,8 @@ TEST_F(LibraryTrainingTest, CuratedGroupsAreHeldOutAndScored) {
     EXPECT_GT(report.before->recallAt1, 0.5);
     auto model = library->models().model(report.model);
     EXPECT_NE(model->metrics.find("held_out_recall_at_1="), std::string::npos);
+    // The descriptors' projection learned from the 7 training groups too.
+    EXPECT_NE(model->recipe.find("then within-group whitening of 7 curated groups"), std::string::npos) << model->recipe;
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 
 #include "core/metric/retrieval_metrics.h"
 #include "core/training/trainer.h"
+#include "core/training/whitening.h"
 
 #include <gtest/gtest.h>
 #include <opencv2/imgproc.hpp>
@@ -202,6 +203,85 @@ TEST(Trainer, FixedFeaturesAreComputedForEveryViewAndShareTheLoss) {
     EXPECT_THROW(training::train(network, train, config), std::invalid_argument);
     config.fixedFeatures.weight = 0.5f;
     config.fixedFeatures.compute = nullptr;
+    EXPECT_THROW(training::train(network, train, config), std::invalid_argument);
+}
+
+}  // namespace
+
+namespace {
+
+// Features that hide the shape under a nuisance: 8 x 8 area-averaged ink of the view (64
+// values), then 64 values of noise (sd 0.5) seeded by the view's pixels, so each photo has
+// its own "style" that dominates the plain cosine. A projection can learn to drop the noise.
+constexpr int kShapeFeatures = 64;
+constexpr int kPixelFeatures = 2 * kShapeFeatures;
+void pixelFeatures(const cv::Mat& view, std::span<float> out) {
+    cv::Mat small;
+    cv::resize(view, small, cv::Size(8, 8), 0, 0, cv::INTER_AREA);
+    std::uint32_t hash = 2166136261u;
+    for (int y = 0; y < view.rows; ++y)
+        for (int x = 0; x < view.cols; ++x)
+            hash = (hash ^ view.at<std::uint8_t>(y, x)) * 16777619u;
+    std::mt19937 random(hash);
+    std::normal_distribution<float> noise(0.0f, 0.5f);
+    for (int i = 0; i < kShapeFeatures; ++i) {
+        out[static_cast<std::size_t>(i)] = (255.0f - small.at<std::uint8_t>(i / 8, i % 8)) / 255.0f;
+        out[static_cast<std::size_t>(kShapeFeatures + i)] = noise(random);
+    }
+}
+
+double projectedRecallAt1(nn::LinearEmbedding& projection, const training::LabelledImageSet& set) {
+    std::vector<float> features(set.images.size() * kPixelFeatures);
+    for (std::size_t i = 0; i < set.images.size(); ++i)
+        pixelFeatures(set.images[i], {features.data() + i * kPixelFeatures, kPixelFeatures});
+    std::span<const float> projected = projection.forward(features, static_cast<int>(set.images.size()), false);
+    std::vector<float> vectors(projected.begin(), projected.end());
+    metric::RetrievalConfig retrieval;
+    retrieval.recallAtK = {1};
+    return metric::evaluateRetrieval({vectors, set.images.size(), static_cast<std::size_t>(projection.outputDim())},
+                                     set.labels, retrieval)
+        .recallAtK.front()
+        .recall;
+}
+
+// With the whole weight on the projected features the network is left alone and only the
+// projection learns, from the same triplet loss: from a random start, it learns to drop the
+// noise, and retrieves shapes it has not seen better.
+TEST(Trainer, AProjectionOfTheFeaturesLearnsFromTheLossAndTheNetworkCanBeLeftAlone) {
+    training::LabelledImageSet train = shapes(64, 1);
+    training::LabelledImageSet test = shapes(32, 2);
+    // A random start: 16 random mixtures of pixels and noise.
+    nn::LinearEmbedding projection(kPixelFeatures, 16);
+    {
+        std::mt19937 random(4);
+        std::normal_distribution<float> normal(0.0f, 0.125f);
+        for (float& weight : projection.parameters()[0].data)
+            weight = normal(random);
+    }
+    const double before = projectedRecallAt1(projection, test);
+    training::TrainingConfig config = quickConfig();
+    config.epochs = 40;  // cheap: the network is not run
+    config.fixedFeatures.dimension = kPixelFeatures;
+    config.fixedFeatures.weight = 1.0f;
+    config.fixedFeatures.compute = pixelFeatures;
+    config.fixedFeatures.projection = &projection;
+    nn::Network network(smallNetwork(), 3);
+    std::vector<float> untouched;
+    for (const nn::Parameter& parameter : network.parameters())
+        untouched.insert(untouched.end(), parameter.data.begin(), parameter.data.end());
+
+    training::TrainingResult result = training::train(network, train, config);
+    const double after = projectedRecallAt1(projection, test);
+    EXPECT_GT(after, before + 0.2) << "before " << before << ", after " << after;
+    std::vector<float> now;
+    for (const nn::Parameter& parameter : network.parameters())
+        now.insert(now.end(), parameter.data.begin(), parameter.data.end());
+    EXPECT_EQ(now, untouched);
+    EXPECT_GT(result.steps, 0);
+
+    // A projection that does not take the features is refused.
+    nn::LinearEmbedding wrong(kPixelFeatures + 1, 16);
+    config.fixedFeatures.projection = &wrong;
     EXPECT_THROW(training::train(network, train, config), std::invalid_argument);
 }
 
