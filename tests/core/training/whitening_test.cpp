@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <numeric>
 #include <random>
 #include <vector>
 
@@ -126,6 +127,77 @@ TEST(Whitening, RefusesTooFewSamplesAWrongSizeOrPower) {
     const std::vector<float> good{1.0f, 2.0f, 3.0f, 3.0f, 1.0f, 0.0f};
     EXPECT_THROW(training::initialiseAsWhitening(embedding, good, 2, 1.5f), std::invalid_argument);
     EXPECT_NO_THROW(training::initialiseAsWhitening(embedding, good, 2, 0.5f));
+}
+
+}  // namespace
+
+namespace {
+
+// Groups whose members differ mostly along a "style" direction that is as large as the
+// differences between groups: plain cosine confuses them, the within-group whitening learned
+// from some groups tells apart groups it has not seen.
+TEST(Whitening, WithinGroupWhiteningLearnsWhichDirectionsDoNotTellGroupsApart) {
+    const int dim = 16;
+    std::mt19937 random(3);
+    std::normal_distribution<float> normal;
+    std::vector<float> style(dim);
+    for (float& value : style)
+        value = normal(random);
+    const auto makeGroups = [&](int groups, int members, std::int64_t firstLabel, std::vector<float>& samples,
+                                std::vector<std::int64_t>& labels) {
+        for (int g = 0; g < groups; ++g) {
+            std::vector<float> centre(dim);
+            for (float& value : centre)
+                value = normal(random);
+            for (int m = 0; m < members; ++m) {
+                const float amount = 3.0f * normal(random);
+                for (int d = 0; d < dim; ++d)
+                    samples.push_back(centre[d] + amount * style[d] + 0.2f * normal(random));
+                labels.push_back(firstLabel + g);
+            }
+        }
+    };
+    std::vector<float> train, test;
+    std::vector<std::int64_t> trainLabels, testLabels;
+    makeGroups(40, 4, 0, train, trainLabels);
+    makeGroups(40, 4, 1000, test, testLabels);
+    const auto recall = [&](nn::LinearEmbedding& embedding) {
+        std::span<const float> y = embedding.forward(test, static_cast<int>(testLabels.size()), false);
+        const std::size_t n = testLabels.size(), k = static_cast<std::size_t>(embedding.outputDim());
+        int hits = 0;
+        for (std::size_t i = 0; i < n; ++i) {
+            double best = -2.0;
+            std::size_t found = i;
+            for (std::size_t j = 0; j < n; ++j) {
+                if (j == i)
+                    continue;
+                double dot = 0.0;
+                for (std::size_t d = 0; d < k; ++d)
+                    dot += static_cast<double>(y[i * k + d]) * y[j * k + d];
+                if (dot > best) {
+                    best = dot;
+                    found = j;
+                }
+            }
+            hits += testLabels[found] == testLabels[i];
+        }
+        return static_cast<double>(hits) / static_cast<double>(n);
+    };
+    nn::LinearEmbedding embedding(dim, dim);
+    training::initialiseAsWhitening(embedding, train, trainLabels.size(), 0.0f);  // a rotation: plain cosine
+    const double before = recall(embedding);
+    training::refineWithGroups(embedding, train, trainLabels);
+    const double after = recall(embedding);
+    EXPECT_GT(after, before + 0.2) << "before " << before << ", after " << after;
+    EXPECT_GT(after, 0.8);
+
+    EXPECT_THROW(training::refineWithGroups(embedding, train, std::vector<std::int64_t>(3)), std::invalid_argument);
+    const std::vector<std::int64_t> allDifferent = [&] {
+        std::vector<std::int64_t> labels(trainLabels.size());
+        std::iota(labels.begin(), labels.end(), 0);
+        return labels;
+    }();
+    EXPECT_THROW(training::refineWithGroups(embedding, train, allDifferent), std::invalid_argument);
 }
 
 }  // namespace
