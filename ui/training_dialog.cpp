@@ -146,7 +146,10 @@ void TrainingDialog::finish(const services::LibraryTrainingReport& report) {
                                .arg(QString::fromStdString(report.collapse)));
         m_warning->show();
     }
-    if (report.activated)
+    if (report.activated && report.steps == 0)
+        m_phase->setText(tr("Done: look-alikes now use descriptors tuned to your catalog. Group items that belong "
+                            "together and retrain to train the network on them too."));
+    else if (report.activated)
         m_phase->setText(tr("Done in %1 s: the new model is in use.").arg(report.trainingSeconds, 0, 'f', 0));
     else if (report.collapse.empty())
         m_phase->setText(tr("Done in %1 s: the new model scored lower on your held-out groups, so the previous one "

@@ -724,8 +724,12 @@ int trainCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
     if (std::optional<catalog::ModelRecord> model = library->models().model(report.model))
         if (auto recipe = keyValues(model->recipe); recipe.contains("start"))
             start = " (" + recipe["start"] + ")";
-    out << "Trained model " << report.model << start << ": " << plural(report.steps, "step") << " in " << seconds
-        << " s.\n";
+    if (report.steps > 0)
+        out << "Trained model " << report.model << start << ": " << plural(report.steps, "step") << " in " << seconds
+            << " s.\n";
+    else
+        out << "Trained model " << report.model << ": the descriptors tuned to this library (no network steps; group "
+            << "photos that belong together and train again to train the network on them too).\n";
     out << "Learned from " << plural(report.curatedGroups, "curated group") << ", "
         << plural(report.instances, "single photo") << " and " << plural(report.notSimilarPairs, "not-similar pair")
         << ".\n";

@@ -11,6 +11,7 @@
 
 #include "core/catalog/catalog.h"
 #include "core/catalog/database.h"
+#include "core/catalog/schema.h"
 #include "tests/cli/cli_runner.h"
 #include "tests/cli/output_parsers.h"
 #include "tests/support/shape_photos.h"
@@ -60,9 +61,10 @@ LibraryView readLibrary(const fs::path& library, bool full) {
     db.execute("BEGIN");
     catalog::Statement version = db.prepare("PRAGMA user_version");
     version.step();
-    if (version.columnInt64(0) == 0) {
-        // Killed after SQLite created the file but before the schema committed: an empty
-        // library, which the next open creates the schema in (the rerun checks that).
+    if (version.columnInt64(0) < catalog::latestSchemaVersion()) {
+        // Killed after SQLite created the file but before every migration committed (each
+        // commits on its own): a library without items yet, which the next open finishes
+        // migrating (the rerun checks that).
         if (full) {
             catalog::Statement integrity = db.prepare("PRAGMA integrity_check");
             while (integrity.step())

@@ -3,14 +3,14 @@
 // and MAP@R (leave-one-out among the measured photos, a photo's relevant set being the others
 // with its label) for:
 //   raw pixels, HOG + colour (the fallback model), the untrained network,
-//   the self-supervised model (no labels), and the model retrained with the curated groups,
-// the last two both as served (fused with HOG + colour) and as the network alone.
+//   the model trained on the library without labels, and the model retrained with the curated groups,
+// the last two as served, as the network alone and as the learned descriptor projection alone.
 // Labels come from a CSV `file,group`; `--curated` names the rows whose groups the owner
 // curates; the measurement after retraining uses only the other groups ("held out").
 //
 //   bench_quality --labels DIR/labels.csv --curated DIR/curated.csv [--library TMP]
 //                 [--epochs N] [--retrain-epochs N] [--descriptor-weight W] [--input-size S]
-//                 [--pretrained FILE.lkckpt] [--from-scratch 1] [--skip-self-supervised 1]
+//                 [--pretrained FILE.lkckpt] [--from-scratch 1] [--skip-self-supervised 1 (skips the no-label run)]
 
 #include "tests/bench/bench_support.h"
 #include "core/imaging/descriptors.h"
@@ -352,7 +352,7 @@ int main(int argc, char** argv) {
         }
         if (!options.skipSelfSupervised) {
             trainOnce(options.epochs, options.fromScratch);
-            measureActive("self-supervised on the library, no labels", setNames);
+            measureActive("trained on the library, no labels", setNames);
             printTable(table, setNames);
         }
 

@@ -255,7 +255,8 @@ TEST(Trainer, AProjectionOfTheFeaturesLearnsFromTheLossAndTheNetworkCanBeLeftAlo
     {
         std::mt19937 random(4);
         std::normal_distribution<float> normal(0.0f, 0.125f);
-        for (float& weight : projection.parameters()[0].data)
+        const std::vector<nn::Parameter> parameters = projection.parameters();
+        for (float& weight : parameters[0].data)
             weight = normal(random);
     }
     const double before = projectedRecallAt1(projection, test);
