@@ -779,9 +779,8 @@ LibraryTrainingReport Library::train(const LibraryTrainingOptions& options, cons
         throw LibraryError("Training needs at least 2 photos in the library.");
     checkCancel(cancel);
 
-    // The starting network: the active one to fine-tune, or a fresh one.
-    // The starting point: the active model's network (when it was trained: a share below 1) and
-    // projection, or fresh ones.
+    // The starting network: the active model's when it was trained (a share below 1), to
+    // fine-tune, or a fresh one.
     float previousWeight = 1.0f;
     StoredNetwork stored;
     if (!options.fromScratch && previous.kind == ModelKind::Network) {
@@ -824,8 +823,13 @@ LibraryTrainingReport Library::train(const LibraryTrainingOptions& options, cons
                                    samples.begin() + static_cast<std::ptrdiff_t>((i + 1) * descriptors.dimension()));
                     groupLabels.push_back(data.labels[i]);
                 }
-            training::refineWithGroups(*projection, grouped, groupLabels, kGroupScatterRegularisation, kGroupWhiteningPower);
-            projectionRecipe += ", then within-group whitening of " + std::to_string(result.curatedGroups) + " curated groups";
+            // Every curated group has 2 or more members, but some photos may be unreadable.
+            if (std::set<std::int64_t>(groupLabels.begin(), groupLabels.end()).size() < groupLabels.size()) {
+                training::refineWithGroups(*projection, grouped, groupLabels, kGroupScatterRegularisation,
+                                           kGroupWhiteningPower);
+                projectionRecipe +=
+                    ", then within-group whitening of " + std::to_string(result.curatedGroups) + " curated groups";
+            }
         }
     }
     checkCancel(cancel);
