@@ -65,6 +65,13 @@ int evalCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
     }
     config.training.learningRate =
         static_cast<float>(args.doubleOption("lr", config.training.learningRate, 1e-6, 1.0));
+    config.training.augmentation.erasingProbability = static_cast<float>(
+        args.doubleOption("erasing", config.training.augmentation.erasingProbability, 0.0, 1.0));
+    config.training.samplesPerLabel = static_cast<std::size_t>(
+        args.intOption("k", static_cast<int>(config.training.samplesPerLabel), 2, 1000));
+    config.training.weightDecay =
+        static_cast<float>(args.doubleOption("weight-decay", config.training.weightDecay, 0.0, 1.0));
+    config.training.seed = static_cast<std::uint64_t>(args.intOption("seed", 1, 0, 1'000'000));
     int logEvery = args.intOption("log-every", 50, 1, 1'000'000);
 
     out << "Fashion-MNIST from " << datasets::defaultFashionMnistDir().string() << "\n" << std::flush;

@@ -73,6 +73,28 @@ cv::Rect randomResizedCrop(const cv::Size& size, const AugmentationConfig& confi
     return {(size.width - width) / 2, (size.height - height) / 2, width, height};
 }
 
+// Fills a random rectangle of `image` with uniform noise; gives up quietly when no draw fits.
+void eraseRandomRectangle(cv::Mat& image, const AugmentationConfig& config, std::mt19937& random)
+{
+    const float area = static_cast<float>(image.size().area());
+    const float logRatioMax = -std::log(config.erasingRatioMin);
+    for (int attempt = 0; attempt < 10; ++attempt) {
+        const float targetArea = area * uniform(random, config.erasingAreaMin, config.erasingAreaMax);
+        const float ratio = std::exp(uniform(random, -logRatioMax, logRatioMax));
+        const int width = static_cast<int>(std::lround(std::sqrt(targetArea * ratio)));
+        const int height = static_cast<int>(std::lround(std::sqrt(targetArea / ratio)));
+        if (width > 0 && height > 0 && width < image.cols && height < image.rows) {
+            const int x = uniformUpTo(random, image.cols - width);
+            const int y = uniformUpTo(random, image.rows - height);
+            cv::Mat region = image(cv::Rect(x, y, width, height));
+            // OpenCV's generator is its own multiply-with-carry: the same noise on every platform.
+            cv::RNG noise(random());
+            noise.fill(region, cv::RNG::UNIFORM, cv::Scalar::all(0), cv::Scalar::all(256));
+            return;
+        }
+    }
+}
+
 // Mean grey level (BT.601 weights, as cv::cvtColor uses) without building the grey image:
 // the weighting is linear, so it can be applied to the channel means.
 double meanGray(const cv::Mat& image)
@@ -114,6 +136,10 @@ Augmentation::Augmentation(const AugmentationConfig& config) : m_config(config)
     require(isProbability(config.blurProbability), "blurProbability", "in [0, 1]");
     require(config.blurSigmaMin > 0.0F && config.blurSigmaMin <= config.blurSigmaMax && std::isfinite(config.blurSigmaMax),
             "the blur sigma range", "positive with min <= max");
+    require(isProbability(config.erasingProbability), "erasingProbability", "in [0, 1]");
+    require(config.erasingAreaMin > 0.0F && config.erasingAreaMin <= config.erasingAreaMax && config.erasingAreaMax < 1.0F,
+            "the erasing area range", "within (0, 1) with min <= max");
+    require(config.erasingRatioMin > 0.0F && config.erasingRatioMin <= 1.0F, "erasingRatioMin", "in (0, 1]");
 }
 
 cv::Mat Augmentation::apply(const cv::Mat& image, std::uint64_t seed) const
@@ -176,6 +202,10 @@ cv::Mat Augmentation::apply(const cv::Mat& image, std::mt19937& random) const
     if (happens(random, m_config.blurProbability)) {
         const double sigma = uniform(random, m_config.blurSigmaMin, m_config.blurSigmaMax);
         cv::GaussianBlur(result, result, cv::Size(), sigma, sigma, cv::BORDER_REPLICATE);
+    }
+
+    if (m_config.erasingProbability > 0.0F && happens(random, m_config.erasingProbability)) {
+        eraseRandomRectangle(result, m_config, random);
     }
     return result;
 }

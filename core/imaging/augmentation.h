@@ -4,7 +4,8 @@
 //
 // Order: random resized crop -> resize to outputSize x outputSize -> horizontal flip -> small
 // rotation (corners filled with white, because catalog photos are shot on white) -> colour
-// jitter -> Gaussian blur. Each step after the crop happens with its own probability.
+// jitter -> Gaussian blur -> random erasing. Each step after the crop happens with its own
+// probability.
 //
 // Random resized crop (as torchvision's RandomResizedCrop): a crop covering a fraction of the
 // image area drawn from [cropScaleMin, cropScaleMax], with aspect ratio (width / height) drawn
@@ -17,6 +18,12 @@
 // pulls towards the mean grey level; brightness and contrast are applied in one pass (clipping
 // once, at the end). Saturation needs colour: it is skipped on single-channel images. Colour
 // images are taken to be BGR, as OpenCV decodes them.
+//
+// Random erasing (Zhong et al., 2020): a rectangle covering a fraction of the output area drawn
+// from [erasingAreaMin, erasingAreaMax], aspect ratio log-uniform in [erasingRatioMin,
+// 1 / erasingRatioMin], filled with uniform noise; it stands in for a tag, a hand or a prop
+// hiding part of the product. With erasingProbability 0 no random number is drawn for it, so
+// the other steps give the same images as without the option.
 //
 // Determinism: all randomness comes from the std::mt19937 passed in, or seeded from `seed`, and
 // is mapped to numbers by our own code (std::*_distribution differ between standard libraries),
@@ -51,6 +58,11 @@ struct AugmentationConfig {
     float blurProbability = 0.1F;
     float blurSigmaMin = 0.1F;  // pixels, 0 < min <= max
     float blurSigmaMax = 1.5F;
+
+    float erasingProbability = 0.0F;
+    float erasingAreaMin = 0.02F;  // fraction of the output area, 0 < min <= max < 1
+    float erasingAreaMax = 0.25F;
+    float erasingRatioMin = 0.3F;  // in (0, 1]; the ratio is drawn from [min, 1 / min]
 
     // Every probability 0 and the crop fixed to the whole (square) image: only the resize remains.
     static AugmentationConfig identity(int outputSize);

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <random>
 #include <string>
+#include <vector>
 
 namespace lookalike::imaging {
 namespace {
@@ -152,6 +153,43 @@ TEST_P(AugmentationChannelsTest, ColorJitterChangesPixelsAndKeepsSize)
     EXPECT_FALSE(identical(output, image));
 }
 
+TEST_P(AugmentationChannelsTest, ErasingChangesOneRectangleWithinTheAreaRange)
+{
+    // On a flat image the erased pixels are exactly those that differ (noise hits the flat
+    // value with probability 1/256 per pixel, so the bounding box is still the rectangle).
+    const cv::Mat flat(80, 80, CV_8UC(GetParam()), cv::Scalar::all(200));
+    AugmentationConfig config = AugmentationConfig::identity(80);
+    config.erasingProbability = 1.0F;
+    config.erasingAreaMin = 0.05F;
+    config.erasingAreaMax = 0.2F;
+    config.erasingRatioMin = 0.5F;
+    const Augmentation augmentation(config);
+    for (std::uint64_t seed = 0; seed < 20; ++seed) {
+        const cv::Mat output = augmentation.apply(flat, seed);
+        ASSERT_EQ(output.size(), flat.size());
+        ASSERT_EQ(output.type(), flat.type());
+        cv::Mat difference;
+        cv::absdiff(output, flat, difference);
+        std::vector<cv::Mat> channels;
+        cv::split(difference, channels);
+        cv::Mat changed = channels[0];
+        for (const cv::Mat& channel : channels)
+            cv::max(changed, channel, changed);
+        changed = changed > 0;
+        const cv::Rect box = cv::boundingRect(changed);
+        const double fraction = static_cast<double>(box.area()) / (80.0 * 80.0);
+        EXPECT_GE(fraction, 0.05 * 0.8) << "seed " << seed;  // rounding of a small side
+        EXPECT_LE(fraction, 0.2 * 1.2) << "seed " << seed;
+        const double aspect = static_cast<double>(box.width) / box.height;
+        EXPECT_GE(aspect, 0.5 * 0.8) << "seed " << seed;
+        EXPECT_LE(aspect, 2.0 * 1.2) << "seed " << seed;
+        // Nearly every pixel inside the box is noise, none outside it changed.
+        EXPECT_GE(cv::countNonZero(changed(box)), box.area() * 9 / 10) << "seed " << seed;
+        EXPECT_EQ(cv::countNonZero(changed), cv::countNonZero(changed(box))) << "seed " << seed;
+    }
+    EXPECT_TRUE(identical(augmentation.apply(flat, 3), augmentation.apply(flat, 3)));
+}
+
 INSTANTIATE_TEST_SUITE_P(GreyAndColour, AugmentationChannelsTest, ::testing::Values(1, 3),
                          [](const ::testing::TestParamInfo<int>& info) {
                              return info.param == 1 ? std::string("Grey") : std::string("Colour");
@@ -205,6 +243,21 @@ TEST(AugmentationTest, CropStaysInsideTheImageRange)
     }
 }
 
+TEST(AugmentationTest, ErasingOffDrawsNoRandomNumbers)
+{
+    // Turning the option off must give exactly the images an older build gave for a seed.
+    std::mt19937 withoutOption(5);
+    std::mt19937 withOptionOff(5);
+    AugmentationConfig config;
+    config.outputSize = 32;
+    AugmentationConfig off = config;
+    off.erasingAreaMax = 0.4F;  // ranges do not matter while the probability is 0
+    const cv::Mat image = cv::Mat(48, 48, CV_8UC3, cv::Scalar(10, 100, 200));
+    Augmentation(config).apply(image, withoutOption);
+    Augmentation(off).apply(image, withOptionOff);
+    EXPECT_EQ(withoutOption(), withOptionOff());
+}
+
 TEST(AugmentationTest, RejectsBadImagesAndConfigs)
 {
     const Augmentation augmentation(AugmentationConfig{});
@@ -225,6 +278,19 @@ TEST(AugmentationTest, RejectsBadImagesAndConfigs)
     EXPECT_THROW(Augmentation{config}, std::invalid_argument);
     config = {};
     config.blurSigmaMin = 0.0F;
+    EXPECT_THROW(Augmentation{config}, std::invalid_argument);
+    config = {};
+    config.erasingProbability = -0.1F;
+    EXPECT_THROW(Augmentation{config}, std::invalid_argument);
+    config = {};
+    config.erasingAreaMax = 1.0F;
+    EXPECT_THROW(Augmentation{config}, std::invalid_argument);
+    config = {};
+    config.erasingAreaMin = 0.3F;
+    config.erasingAreaMax = 0.2F;
+    EXPECT_THROW(Augmentation{config}, std::invalid_argument);
+    config = {};
+    config.erasingRatioMin = 1.5F;
     EXPECT_THROW(Augmentation{config}, std::invalid_argument);
 }
 
