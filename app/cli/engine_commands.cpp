@@ -69,6 +69,7 @@ int evalCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
         args.doubleOption("erasing", config.training.augmentation.erasingProbability, 0.0, 1.0));
     config.training.samplesPerLabel = static_cast<std::size_t>(
         args.intOption("k", static_cast<int>(config.training.samplesPerLabel), 2, 1000));
+    config.training.laterMiningFrom = args.doubleOption("hard-from", config.training.laterMiningFrom, 0.0, 1.0);
     config.training.weightDecay =
         static_cast<float>(args.doubleOption("weight-decay", config.training.weightDecay, 0.0, 1.0));
     config.training.seed = static_cast<std::uint64_t>(args.intOption("seed", 1, 0, 1'000'000));

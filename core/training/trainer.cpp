@@ -89,7 +89,10 @@ TrainingResult train(nn::Network& network, const LabelledImageSet& data, const T
     const float featureScale = std::sqrt(fixed.weight);
     const bool trainsNetwork = fixed.dimension == 0 || fixed.weight < 1.0f;
 
-    metric::TripletLoss loss(config.loss);
+    if (!(config.laterMiningFrom >= 0.0 && config.laterMiningFrom <= 1.0))
+        throw std::invalid_argument("train: laterMiningFrom must be in [0, 1]");
+    metric::TripletLoss firstLoss(config.loss);
+    metric::TripletLoss laterLoss({config.laterMining, config.loss.margin, config.loss.softMargin});
     metric::CollapseDetector collapseDetector(config.loss, config.collapse);
     network.setThreadCount(config.threads);
     nn::AdamW optimizer(network.parameters(), {.weightDecay = config.weightDecay});
@@ -102,6 +105,9 @@ TrainingResult train(nn::Network& network, const LabelledImageSet& data, const T
     const std::int64_t totalSteps = trainingSteps(config, data.images.size(), sampler.batchSize());
     const auto warmup = static_cast<std::int64_t>(config.warmupFraction * static_cast<double>(totalSteps));
     nn::LearningRateSchedule schedule(config.learningRate, warmup, totalSteps, config.finalLearningRate);
+    const auto laterMiningStep = config.laterMiningFrom >= 1.0
+                                     ? totalSteps
+                                     : static_cast<std::int64_t>(config.laterMiningFrom * static_cast<double>(totalSteps));
 
     std::optional<imaging::Augmentation> augmentation;
     if (config.augment) {
@@ -143,6 +149,7 @@ TrainingResult train(nn::Network& network, const LabelledImageSet& data, const T
         std::span<const float> embeddings;
         if (trainsNetwork)
             embeddings = network.forward(images, batchSize, true);
+        metric::TripletLoss& loss = step < laterMiningStep ? firstLoss : laterLoss;
         StepLog entry;
         entry.step = step;
         entry.totalSteps = totalSteps;

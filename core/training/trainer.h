@@ -49,6 +49,11 @@ struct FixedFeatures {
 
 struct TrainingConfig {
     metric::TripletLossConfig loss{metric::TripletMining::BatchAll, 0.2f, false};
+    // Optional second phase: from this fraction of the steps on, triplets are mined with
+    // laterMining (same margin and loss), e.g. batch-hard after a batch-all warm-up, which
+    // avoids batch-hard's collapse from scratch. 1: one phase.
+    double laterMiningFrom = 1.0;
+    metric::TripletMining laterMining = metric::TripletMining::BatchHard;
     std::size_t labelsPerBatch = 16;   // P
     std::size_t samplesPerLabel = 4;   // K
     double epochs = 1.0;               // passes over the images (steps = epochs * N / (P * K))

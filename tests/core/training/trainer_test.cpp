@@ -112,6 +112,35 @@ TEST(Trainer, SameSeedSameResultWithAugmentation) {
     ASSERT_EQ(a, b);
 }
 
+TEST(Trainer, LaterMiningTakesOverAtItsFractionOfTheSteps) {
+    training::LabelledImageSet train = shapes(16, 1);  // 64 images, batches of 4 x 8
+    training::TrainingConfig config = quickConfig();
+    config.epochs = 4;  // 8 steps
+    nn::Network oneMode(smallNetwork(), 5);
+    training::TrainingResult batchAll = training::train(oneMode, train, config);
+    config.laterMiningFrom = 0.5;
+    config.laterMining = metric::TripletMining::BatchHard;
+    nn::Network twoModes(smallNetwork(), 5);
+    training::TrainingResult switched = training::train(twoModes, train, config);
+
+    ASSERT_EQ(batchAll.steps, 8);
+    ASSERT_EQ(switched.steps, 8);
+    for (std::size_t step = 0; step < 8; ++step) {
+        const metric::TripletStats& before = batchAll.log[step].stats;
+        const metric::TripletStats& after = switched.log[step].stats;
+        EXPECT_EQ(before.tripletCount, 32u * 7u * 24u) << "batch-all: every (a, p, n) of 4 x 8";
+        if (step < 4) {
+            EXPECT_EQ(after.tripletCount, before.tripletCount) << step;
+            EXPECT_EQ(after.loss, before.loss) << step;  // same seed, same steps: identical
+        } else {
+            EXPECT_EQ(after.tripletCount, 32u) << "batch-hard: one triplet per anchor, step " << step;
+        }
+    }
+
+    config.laterMiningFrom = 1.5;
+    EXPECT_THROW(training::train(twoModes, train, config), std::invalid_argument);
+}
+
 TEST(Trainer, CancelStopsAfterTheCurrentStep) {
     training::LabelledImageSet train = shapes(16, 1);
     nn::Network network(smallNetwork(), 5);
