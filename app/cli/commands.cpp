@@ -178,7 +178,7 @@ const std::vector<Command>& commands() {
         {"eval", "fashion-mnist",
          "train with triplet loss on Fashion-MNIST and report retrieval quality",
          {"epochs", "size", "width", "threads", "mining", "margin", "loss", "lr", "train-limit",
-          "test-limit", "erasing", "k", "weight-decay", "hard-from", "seed", "log-every"},
+          "test-limit", "crop-min", "jitter", "erasing", "k", "weight-decay", "hard-from", "seed", "log-every"},
          evalCommand},
         {"bench", "train|infer", "time a training step or inference of the default network",
          {"size", "width", "batch", "threads", "iters", "mining"}, benchCommand},

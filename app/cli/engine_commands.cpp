@@ -65,8 +65,13 @@ int evalCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
     }
     config.training.learningRate =
         static_cast<float>(args.doubleOption("lr", config.training.learningRate, 1e-6, 1.0));
-    config.training.augmentation.erasingProbability = static_cast<float>(
-        args.doubleOption("erasing", config.training.augmentation.erasingProbability, 0.0, 1.0));
+    imaging::AugmentationConfig& augmentation = config.training.augmentation;
+    augmentation.cropScaleMin =
+        static_cast<float>(args.doubleOption("crop-min", augmentation.cropScaleMin, 0.05, 1.0));
+    augmentation.colorJitterProbability =
+        static_cast<float>(args.doubleOption("jitter", augmentation.colorJitterProbability, 0.0, 1.0));
+    augmentation.erasingProbability =
+        static_cast<float>(args.doubleOption("erasing", augmentation.erasingProbability, 0.0, 1.0));
     config.training.samplesPerLabel = static_cast<std::size_t>(
         args.intOption("k", static_cast<int>(config.training.samplesPerLabel), 2, 1000));
     config.training.laterMiningFrom = args.doubleOption("hard-from", config.training.laterMiningFrom, 0.0, 1.0);
