@@ -237,3 +237,33 @@ TEST_F(CliTest, SampleWritesTheRequestedNumberOfPhotos) {
         files += entry.is_regular_file() ? 1 : 0;
     EXPECT_EQ(files, 20);
 }
+
+TEST_F(CliTest, EvalFashionMnistRunsAShortRecipeAndRejectsBadOptions) {
+    if (!fs::exists(datasets::defaultFashionMnistDir() / "train-images-idx3-ubyte.gz"))
+        GTEST_SKIP() << "Fashion-MNIST is not installed (Debian package dataset-fashion-mnist)";
+    RunResult result = run({"eval", "fashion-mnist", "--train-limit", "400", "--test-limit", "200", "--epochs", "1",
+                            "--erasing", "0.25", "--hard-from", "0.5", "--crop-min", "0.8", "--k", "4", "--seed", "3",
+                            "--log-every", "1"});
+    ASSERT_EQ(result.exitCode, 0) << result.err;
+    // 400 images in batches of 10 x 4: 10 steps, each logged.
+    EXPECT_TRUE(contains(result.out, "training_steps: 10\n")) << result.out;
+    EXPECT_TRUE(contains(result.err, "step     10/10")) << result.err;
+    for (const char* field : {"recall_at_1: ", "recall_at_10: ", "map_at_r: ", "raw_pixel_recall_at_1: "}) {
+        const std::size_t at = result.out.find(std::string("\n") + field);
+        ASSERT_NE(at, std::string::npos) << field << " missing from\n" << result.out;
+        const double value = std::stod(result.out.substr(at + 1 + std::string(field).size()));
+        EXPECT_GT(value, 0.0) << field;
+        EXPECT_LE(value, 1.0) << field;
+    }
+
+    for (const std::vector<std::string>& bad :
+         {std::vector<std::string>{"eval", "fashion-mnist", "--erasing", "1.5"},
+          std::vector<std::string>{"eval", "fashion-mnist", "--hard-from", "-0.1"},
+          std::vector<std::string>{"eval", "fashion-mnist", "--crop-min", "0"},
+          std::vector<std::string>{"eval", "mnist"}}) {
+        RunResult refused = run(bad);
+        EXPECT_EQ(refused.exitCode, 2) << bad[2];
+        EXPECT_TRUE(contains(refused.err, bad.size() > 2 ? bad[2] : "fashion-mnist")) << refused.err;
+        EXPECT_EQ(refused.out, "");
+    }
+}
