@@ -795,7 +795,10 @@ void MainWindow::rebuildModelsMenu() {
     const std::optional<catalog::ModelId> active = m_models->activeModel();
     auto* group = new QActionGroup(m_modelsMenu);
     for (const catalog::ModelRecord& model : m_models->models()) {
-        QString kind = model.kind == catalog::ModelKind::Descriptors ? tr("built-in descriptors") : tr("trained network");
+        const std::string_view serves = catalog::modelServes(model);
+        QString kind = serves == "descriptors"         ? tr("built-in descriptors")
+                       : serves == "tuned-descriptors" ? tr("descriptors tuned to your catalog")
+                                                       : tr("trained network");
         const QString created = QLocale().toString(QDateTime::fromSecsSinceEpoch(model.createdAt), QLocale::ShortFormat);
         QString text = tr("Model %1: %2, %3, %4").arg(model.id).arg(kind, created,
                                                                    fromStd(std::string(catalog::modelStateName(model.state))));

@@ -120,7 +120,7 @@ std::string describeServing(services::Library& library) {
     if (!active)
         return "no model";
     std::optional<catalog::ModelRecord> model = library.models().model(*active);
-    std::string kind = model ? std::string(catalog::modelKindName(model->kind)) : "unknown";
+    std::string kind = model ? std::string(catalog::modelServes(*model)) : "unknown";
     return plural(library.models().embeddingCount(*active), "item") + ", model " + std::to_string(*active) +
            " (" + kind + ")";
 }
@@ -496,7 +496,7 @@ int modelsList(services::Library& library, std::ostream& out) {
         return Success;
     }
     const std::optional<ModelId> active = library.activeModel();
-    out << "   id  kind         state     created           parent  dimension  recall@1  map@r\n";
+    out << "   id  kind               state     created           parent  dimension  recall@1  map@r\n";
     for (const catalog::ModelRecord& model : models) {
         auto metrics = keyValues(model.metrics);
         auto metric = [&](const std::string& key) {
@@ -504,7 +504,7 @@ int modelsList(services::Library& library, std::ostream& out) {
             return found == metrics.end() ? std::string("-") : found->second;
         };
         out << (model.id == active ? "*" : " ") << std::right << std::setw(4) << model.id << "  " << std::left
-            << std::setw(11) << catalog::modelKindName(model.kind) << "  " << std::setw(8)
+            << std::setw(17) << catalog::modelServes(model) << "  " << std::setw(8)
             << catalog::modelStateName(model.state) << "  " << std::setw(16) << localTime(model.createdAt) << "  "
             << std::setw(6) << (model.parent ? std::to_string(*model.parent) : "-") << "  " << std::setw(9)
             << model.dimension << "  " << std::setw(8) << metric("held_out_recall_at_1") << "  "

@@ -1,5 +1,6 @@
 #include "core/catalog/model_store.h"
 
+#include <charconv>
 #include <cstring>
 
 namespace lookalike::catalog {
@@ -65,6 +66,26 @@ std::int64_t singleInt(Statement query) {
 
 std::string_view modelKindName(ModelKind kind) {
     return kind == ModelKind::Descriptors ? "descriptors" : "network";
+}
+
+std::string_view modelServes(const ModelRecord& model) {
+    if (model.kind == ModelKind::Descriptors)
+        return "descriptors";
+    constexpr std::string_view key = "descriptor_weight=";
+    for (std::size_t start = 0; start < model.recipe.size();) {
+        std::size_t end = model.recipe.find('\n', start);
+        if (end == std::string::npos)
+            end = model.recipe.size();
+        const std::string_view line = std::string_view(model.recipe).substr(start, end - start);
+        if (line.starts_with(key)) {
+            double weight = 0.0;
+            const std::string_view value = line.substr(key.size());
+            const auto [next, error] = std::from_chars(value.data(), value.data() + value.size(), weight);
+            return error == std::errc() && weight >= 1.0 ? "tuned-descriptors" : "network";
+        }
+        start = end + 1;
+    }
+    return "network";
 }
 
 std::string_view modelStateName(ModelState state) {

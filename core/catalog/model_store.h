@@ -38,6 +38,11 @@ struct ModelRecord {
     std::string metrics;  // what it achieved, "key=value" lines
 };
 
+// What a model serves, as one word for people: "descriptors" (the built-in ones),
+// "tuned-descriptors" (a trained model whose recipe gives the descriptors the whole weight,
+// descriptor_weight=1: their learned projection alone serves) or "network".
+std::string_view modelServes(const ModelRecord& model);
+
 // The search index file made from a model's embeddings, as recorded when it was saved.
 struct IndexRecord {
     std::string fileName;            // inside the library folder

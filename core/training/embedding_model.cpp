@@ -114,6 +114,13 @@ std::size_t NetworkModel::dimension() const {
     return (w < 1.0f ? networkDimension() : 0) + (w > 0.0f ? branchDimension() : 0);
 }
 
+std::vector<float> NetworkModel::embedWithNetwork(const std::vector<cv::Mat>& images, const ProgressCallback& progress,
+                                                 const CancelToken* cancel) const {
+    return embedImages(*m_network, images,
+                       EmbedOptions{m_options.batch, m_options.threads, m_options.averageWithMirror}, progress,
+                       cancel);
+}
+
 void NetworkModel::embedParts(const std::vector<cv::Mat>& images, std::vector<float>& network,
                               std::vector<float>& branch, bool skipNetwork, const ProgressCallback& progress,
                               const CancelToken* cancel) {
@@ -127,9 +134,7 @@ void NetworkModel::embedParts(const std::vector<cv::Mat>& images, std::vector<fl
         };
     network.clear();
     if (!skipNetwork)
-        network = embedImages(*m_network, images,
-                              EmbedOptions{m_options.batch, m_options.threads, m_options.averageWithMirror},
-                              networkProgress, cancel);
+        network = embedWithNetwork(images, networkProgress, cancel);
     const std::size_t descriptorDim = m_descriptors.dimension();
     std::vector<float> descriptors(images.size() * descriptorDim);
     m_descriptors.embed(images, descriptors, {}, cancel);
@@ -159,10 +164,8 @@ void NetworkModel::embed(const std::vector<cv::Mat>& images, std::span<float> ou
     checkOutput(images.size(), dimension, out);
     const float w = m_options.descriptorWeight;
     std::vector<float> network, branch;
-    if (w == 0.0f) {
-        network = embedImages(*m_network, images,
-                              EmbedOptions{m_options.batch, m_options.threads, m_options.averageWithMirror}, progress,
-                              cancel);
+    if (w == 0.0f) {  // the network alone: no descriptors to compute
+        network = embedWithNetwork(images, progress, cancel);
         std::copy(network.begin(), network.end(), out.begin());
         return;
     }

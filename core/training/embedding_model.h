@@ -83,6 +83,9 @@ public:
     const NetworkModelOptions& options() const { return m_options; }
 
 private:
+    std::vector<float> embedWithNetwork(const std::vector<cv::Mat>& images, const ProgressCallback& progress,
+                                        const CancelToken* cancel) const;
+
     std::shared_ptr<const nn::Network> m_network;
     NetworkModelOptions m_options;
     DescriptorModel m_descriptors;

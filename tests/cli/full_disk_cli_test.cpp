@@ -166,4 +166,7 @@ TEST_F(FullDiskCliTest, TrainingStopsWithADiskFullMessageAndTheActiveModelStillS
     EXPECT_EQ(again.exitCode, 0) << again.err;
     EXPECT_TRUE(contains(again.out, "Trained model")) << again.out;
     expectNothingLost("after training again");
+    // No groups: the new model serves the descriptors' learned projection, and says so.
+    models = run({"models", "list"});
+    EXPECT_TRUE(contains(models.out, "*   2  tuned-descriptors  ready")) << models.out;
 }

@@ -47,6 +47,22 @@ TEST_F(ModelStoreTest, ModelsAreVersionsWithRecipeMetricsAndWeights) {
     EXPECT_FALSE(store.model(999).has_value());
 }
 
+TEST(ModelServes, NamesWhatTheModelsVectorsComeFrom) {
+    ModelRecord model;
+    model.kind = ModelKind::Descriptors;
+    EXPECT_EQ(modelServes(model), "descriptors");
+    model.kind = ModelKind::Network;
+    EXPECT_EQ(modelServes(model), "network");  // an older recipe without the weight
+    model.recipe = "embedder=network+hog-colour\ndescriptor_weight=0.8500\nseed=1\n";
+    EXPECT_EQ(modelServes(model), "network");
+    model.recipe = "embedder=network+projected-hog-colour\ndescriptor_weight=1.0000\nnetwork=not trained\n";
+    EXPECT_EQ(modelServes(model), "tuned-descriptors");
+    model.recipe = "descriptor_weight=1";  // last line without a newline
+    EXPECT_EQ(modelServes(model), "tuned-descriptors");
+    model.recipe = "old_descriptor_weight=1\ndescriptor_weight=garbled\n";
+    EXPECT_EQ(modelServes(model), "network");
+}
+
 TEST_F(ModelStoreTest, EmbeddingsAreCheckedAndRowsOnlyGrow) {
     ItemId a = catalog.addItem(makeItem(1), 0);
     ItemId b = catalog.addItem(makeItem(2), 0);

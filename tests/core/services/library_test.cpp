@@ -290,6 +290,7 @@ TEST_F(LibraryTrainingTest, WithoutGroupsTrainingFitsTheDescriptorProjectionAlon
     EXPECT_EQ(model->dimension, 128);
     EXPECT_NE(model->recipe.find("descriptor_weight=1.0000\n"), std::string::npos) << model->recipe;
     EXPECT_NE(model->recipe.find("network=not trained"), std::string::npos) << model->recipe;
+    EXPECT_EQ(catalog::modelServes(*model), "tuned-descriptors");
     EXPECT_NE(model->recipe.find("descriptor_projection=372 -> 128: whitening"), std::string::npos) << model->recipe;
     EXPECT_EQ(model->recipe.find("curated groups"), std::string::npos) << model->recipe;
     EXPECT_GE(recallAt1(*library), before - 0.05);
