@@ -13,6 +13,7 @@
 #include "ui/main_window.h"
 #include "ui/training_dialog.h"
 
+#include <QMenu>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QtTest>
@@ -62,6 +63,22 @@ private slots:
         QCOMPARE(static_cast<std::int64_t>(window.trainingDialog()->plottedSteps()), report.steps);
         QVERIFY(report.activated);
         QCOMPARE(window.activeModel(), std::optional<catalog::ModelId>(report.model));
+        // No groups: the new model serves the descriptors tuned to this catalog, and the Models
+        // menu says so.
+        QMenu* modelsMenu = nullptr;
+        for (QMenu* menu : window.findChildren<QMenu*>())
+            if (menu->title() == QStringLiteral("&Models"))
+                modelsMenu = menu;
+        QVERIFY(modelsMenu);
+        auto entryInUse = [&]() -> QString {
+            emit modelsMenu->aboutToShow();  // the menu is filled as it opens
+            for (const QAction* action : modelsMenu->actions())
+                if (action->text().endsWith(QStringLiteral(" (in use)")))
+                    return action->text();
+            return {};
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(entryInUse().contains(QStringLiteral("descriptors tuned to your catalog")), 60000);
+        QVERIFY2(entryInUse().startsWith(QStringLiteral("Model %1: ").arg(report.model)), qPrintable(entryInUse()));
 
         // Old and new look-alikes side by side, then roll back.
         ui::CompareDialog* compare = nullptr;
@@ -72,6 +89,7 @@ private slots:
         QVERIFY(QTest::qWaitFor([&] { return finished.count() == 2; }, 600000));
         QCOMPARE(finished.back().at(0).toString(), QStringLiteral("model"));
         QCOMPARE(window.activeModel(), before);
+        QTRY_VERIFY_WITH_TIMEOUT(entryInUse().contains(QStringLiteral("built-in descriptors")), 60000);
         catalog::Catalog catalog = catalog::Catalog::open(library);
         catalog::ModelStore models(catalog);
         QCOMPARE(models.activeModel(), before);
