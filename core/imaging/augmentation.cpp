@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <stdexcept>
 #include <string>
 
@@ -45,21 +46,35 @@ bool isProbability(float value)
     return value >= 0.0F && value <= 1.0F;
 }
 
-cv::Rect randomResizedCrop(const cv::Size& size, const AugmentationConfig& config, std::mt19937& random)
+// A rectangle covering a fraction of `size`'s area drawn from [areaMin, areaMax], with
+// width / height log-uniform in [ratioMin, ratioMax], at a uniform position; nothing when none
+// of 10 draws fits (strictly inside when !mayCoverAll).
+std::optional<cv::Rect> randomRectangle(const cv::Size& size, float areaMin, float areaMax, float ratioMin,
+                                        float ratioMax, bool mayCoverAll, std::mt19937& random)
 {
     const float area = static_cast<float>(size.area());
-    const float logRatioMin = std::log(config.cropRatioMin);
-    const float logRatioMax = std::log(config.cropRatioMax);
+    const float logRatioMin = std::log(ratioMin);
+    const float logRatioMax = std::log(ratioMax);
+    const int slack = mayCoverAll ? 0 : 1;
     for (int attempt = 0; attempt < 10; ++attempt) {
-        const float targetArea = area * uniform(random, config.cropScaleMin, config.cropScaleMax);
+        const float targetArea = area * uniform(random, areaMin, areaMax);
         const float ratio = std::exp(uniform(random, logRatioMin, logRatioMax));
         const int width = static_cast<int>(std::lround(std::sqrt(targetArea * ratio)));
         const int height = static_cast<int>(std::lround(std::sqrt(targetArea / ratio)));
-        if (width > 0 && height > 0 && width <= size.width && height <= size.height) {
+        if (width > 0 && height > 0 && width + slack <= size.width && height + slack <= size.height) {
             const int x = uniformUpTo(random, size.width - width);
             const int y = uniformUpTo(random, size.height - height);
-            return {x, y, width, height};
+            return cv::Rect{x, y, width, height};
         }
+    }
+    return std::nullopt;
+}
+
+cv::Rect randomResizedCrop(const cv::Size& size, const AugmentationConfig& config, std::mt19937& random)
+{
+    if (const std::optional<cv::Rect> crop = randomRectangle(size, config.cropScaleMin, config.cropScaleMax,
+                                                             config.cropRatioMin, config.cropRatioMax, true, random)) {
+        return *crop;
     }
     // Fallback: the largest centred crop with the ratio clamped into range.
     const float imageRatio = static_cast<float>(size.width) / static_cast<float>(size.height);
@@ -76,23 +91,16 @@ cv::Rect randomResizedCrop(const cv::Size& size, const AugmentationConfig& confi
 // Fills a random rectangle of `image` with uniform noise; gives up quietly when no draw fits.
 void eraseRandomRectangle(cv::Mat& image, const AugmentationConfig& config, std::mt19937& random)
 {
-    const float area = static_cast<float>(image.size().area());
-    const float logRatioMax = -std::log(config.erasingRatioMin);
-    for (int attempt = 0; attempt < 10; ++attempt) {
-        const float targetArea = area * uniform(random, config.erasingAreaMin, config.erasingAreaMax);
-        const float ratio = std::exp(uniform(random, -logRatioMax, logRatioMax));
-        const int width = static_cast<int>(std::lround(std::sqrt(targetArea * ratio)));
-        const int height = static_cast<int>(std::lround(std::sqrt(targetArea / ratio)));
-        if (width > 0 && height > 0 && width < image.cols && height < image.rows) {
-            const int x = uniformUpTo(random, image.cols - width);
-            const int y = uniformUpTo(random, image.rows - height);
-            cv::Mat region = image(cv::Rect(x, y, width, height));
-            // OpenCV's generator is its own multiply-with-carry: the same noise on every platform.
-            cv::RNG noise(random());
-            noise.fill(region, cv::RNG::UNIFORM, cv::Scalar::all(0), cv::Scalar::all(256));
-            return;
-        }
+    const std::optional<cv::Rect> rectangle =
+        randomRectangle(image.size(), config.erasingAreaMin, config.erasingAreaMax, config.erasingRatioMin,
+                        1.0F / config.erasingRatioMin, false, random);
+    if (!rectangle) {
+        return;
     }
+    cv::Mat region = image(*rectangle);
+    // OpenCV's generator is its own multiply-with-carry: the same noise on every platform.
+    cv::RNG noise(random());
+    noise.fill(region, cv::RNG::UNIFORM, cv::Scalar::all(0), cv::Scalar::all(256));
 }
 
 // Mean grey level (BT.601 weights, as cv::cvtColor uses) without building the grey image:

@@ -6,8 +6,10 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <functional>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace lookalike::imaging {
@@ -266,32 +268,22 @@ TEST(AugmentationTest, RejectsBadImagesAndConfigs)
     EXPECT_THROW(augmentation.apply(cv::Mat(10, 10, CV_16UC3, cv::Scalar::all(0)), 1), std::invalid_argument);
     EXPECT_THROW(augmentation.apply(cv::Mat(10, 10, CV_32FC1, cv::Scalar::all(0)), 1), std::invalid_argument);
 
-    AugmentationConfig config;
-    config.outputSize = 0;
-    EXPECT_THROW(Augmentation{config}, std::invalid_argument);
-    config = {};
-    config.cropScaleMin = 0.9F;
-    config.cropScaleMax = 0.5F;
-    EXPECT_THROW(Augmentation{config}, std::invalid_argument);
-    config = {};
-    config.flipProbability = 1.5F;
-    EXPECT_THROW(Augmentation{config}, std::invalid_argument);
-    config = {};
-    config.blurSigmaMin = 0.0F;
-    EXPECT_THROW(Augmentation{config}, std::invalid_argument);
-    config = {};
-    config.erasingProbability = -0.1F;
-    EXPECT_THROW(Augmentation{config}, std::invalid_argument);
-    config = {};
-    config.erasingAreaMax = 1.0F;
-    EXPECT_THROW(Augmentation{config}, std::invalid_argument);
-    config = {};
-    config.erasingAreaMin = 0.3F;
-    config.erasingAreaMax = 0.2F;
-    EXPECT_THROW(Augmentation{config}, std::invalid_argument);
-    config = {};
-    config.erasingRatioMin = 1.5F;
-    EXPECT_THROW(Augmentation{config}, std::invalid_argument);
+    // Each edit alone makes a default config invalid.
+    const std::vector<std::pair<const char*, std::function<void(AugmentationConfig&)>>> badEdits = {
+        {"outputSize 0", [](AugmentationConfig& c) { c.outputSize = 0; }},
+        {"crop scale min > max", [](AugmentationConfig& c) { c.cropScaleMin = 0.9F; c.cropScaleMax = 0.5F; }},
+        {"flip probability 1.5", [](AugmentationConfig& c) { c.flipProbability = 1.5F; }},
+        {"blur sigma min 0", [](AugmentationConfig& c) { c.blurSigmaMin = 0.0F; }},
+        {"erasing probability -0.1", [](AugmentationConfig& c) { c.erasingProbability = -0.1F; }},
+        {"erasing area max 1", [](AugmentationConfig& c) { c.erasingAreaMax = 1.0F; }},
+        {"erasing area min > max", [](AugmentationConfig& c) { c.erasingAreaMin = 0.3F; c.erasingAreaMax = 0.2F; }},
+        {"erasing ratio min 1.5", [](AugmentationConfig& c) { c.erasingRatioMin = 1.5F; }},
+    };
+    for (const auto& [name, edit] : badEdits) {
+        AugmentationConfig config;
+        edit(config);
+        EXPECT_THROW(Augmentation{config}, std::invalid_argument) << name;
+    }
 }
 
 }  // namespace
