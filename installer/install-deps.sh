@@ -16,6 +16,9 @@ build_and_run=(
   build-essential cmake ninja-build pkg-config
   qt6-base-dev qt6-charts-dev qt6-svg-dev qt6-qpa-plugins
   libopencv-dev libdnnl-dev libsqlite3-dev libhnswlib-dev zlib1g-dev
+  # Only recommended by the packages above, but their CMake configs need them:
+  # dnnl-config.cmake looks for OpenCL, Qt6ChartsConfig.cmake for Qt6OpenGL.
+  ocl-icd-opencl-dev libqt6opengl6-dev
 )
 # The demo imports the committed resources/sample-catalog; the Fashion-MNIST data is for the
 # tests, `lookalike-cli sample|eval` and regenerating that catalog.
