@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages that Lookalike needs, and only those that are missing.
-# Usage: installer/install-deps.sh [run|test|bench|pretrain|fuzz]   (default: test)
+# Usage: installer/install-deps.sh [run|test|bench|pretrain|fuzz|clean-root]   (default: test)
 #   run       build and run the application
 #   test      also the test suite (GoogleTest, Xvfb, Fashion-MNIST, the .deb packaging tools)
 #   bench     also the benchmark peers (PyTorch CPU, OpenCV for Python)
 #   pretrain  build lookalike-cli and rebuild resources/models/emoji-pretrained.lkckpt
 #             (npm fetches the emoji packages, rsvg-convert draws the OpenMoji SVGs)
+#   clean-root  the tools of installer/clean-root-check.sh (mmdebstrap)
 #   fuzz      also clang-14 and libFuzzer for the fuzz targets and the sanitizer presets
 #             (CMakePresets.json: asan, tsan, fuzz; README: Hardening)
 set -euo pipefail
@@ -34,6 +35,7 @@ benchmarking=(python3 python3-torch python3-opencv
 pretraining=(python3 librsvg2-bin)
 command -v npm >/dev/null || pretraining+=(npm)
 # clang's OpenMP runtime (libomp) is needed because core links OpenMP.
+clean_root=(mmdebstrap)
 fuzzing=(clang-14 libfuzzer-14-dev llvm-14 libomp-14-dev)
 
 case "$profile" in
@@ -41,8 +43,9 @@ case "$profile" in
   test) wanted=("${build_and_run[@]}" "${testing[@]}") ;;
   bench) wanted=("${build_and_run[@]}" "${testing[@]}" "${benchmarking[@]}") ;;
   pretrain) wanted=("${build_and_run[@]}" "${pretraining[@]}") ;;
+  clean-root) wanted=("${clean_root[@]}") ;;
   fuzz) wanted=("${build_and_run[@]}" "${testing[@]}" "${fuzzing[@]}") ;;
-  *) echo "usage: $0 [run|test|bench|pretrain|fuzz]" >&2; exit 2 ;;
+  *) echo "usage: $0 [run|test|bench|pretrain|fuzz|clean-root]" >&2; exit 2 ;;
 esac
 
 missing=()

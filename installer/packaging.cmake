@@ -6,6 +6,7 @@
 #   share/icons/hicolor/scalable/apps/<app id>.svg
 #   share/metainfo/<app id>.metainfo.xml
 #   share/lookalike/sample-catalog/<class>/*.png   (datasets::sampleCatalogDir())
+#   share/lookalike/sample-catalog/demo-groups.csv (datasets::sampleGroupsCsv())
 #   share/lookalike/models/*.lkckpt                (only when resources/models holds one)
 #   share/doc/lookalike/copyright
 # The programs find share/lookalike relative to their own folder (core/util/install_paths.h),
@@ -46,11 +47,11 @@ if(LOOKALIKE_BUILD_GUI)
     RENAME "${LOOKALIKE_APP_ID}.svg")
 endif()
 
-# Only the photos: the folder's README, licence and script stay in the source tree (the
-# licence notice travels in share/doc/lookalike/copyright, where Debian expects it).
+# The photos and the demo's groups: the folder's README, licence and script stay in the source
+# tree (the licence notice travels in share/doc/lookalike/copyright, where Debian expects it).
 install(DIRECTORY "${lookalike_resources}/sample-catalog/"
   DESTINATION "${lookalike_data_dir}/sample-catalog"
-  FILES_MATCHING PATTERN "*.png")
+  FILES_MATCHING PATTERN "*.png" PATTERN "demo-groups.csv")
 
 # No checkpoint is committed today (resources/models/README.md says why); ship one when it is.
 file(GLOB lookalike_models CONFIGURE_DEPENDS "${lookalike_resources}/models/*.lkckpt")

@@ -11,15 +11,16 @@ build_dir="${BUILD_DIR:-$source_dir/build}"
 mode="${1:-run}"
 jobs="$(nproc)"
 
+# build ON|OFF: the tests (and the GoogleTest they need) only for `test`.
 build() {
-  cmake -S "$source_dir" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  cmake -S "$source_dir" -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLOOKALIKE_BUILD_TESTS="$1"
   cmake --build "$build_dir" --parallel "$jobs"
 }
 
 case "$mode" in
   run)
     "$here/install-deps.sh" run
-    build
+    build OFF
     if [[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]]; then
       # The desktop application on its demo library: imports the sample catalog and trains.
       exec "$build_dir/app/lookalike" --demo
@@ -30,7 +31,7 @@ case "$mode" in
     ;;
   test)
     "$here/install-deps.sh" test
-    build
+    build ON
     cd "$build_dir"
     exec ctest --output-on-failure --parallel "$jobs" --timeout 900
     ;;

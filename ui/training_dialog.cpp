@@ -7,6 +7,7 @@
 #include <QLineSeries>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QStackedWidget>
 #include <QValueAxis>
 #include <QVBoxLayout>
 
@@ -56,11 +57,21 @@ TrainingDialog::TrainingDialog(QWidget* parent) : QDialog(parent) {
         series->attachAxis(m_stepAxis);
         series->attachAxis(m_lossAxis);
     }
-    auto* chartView = new QChartView(m_chart, this);
+    m_chartArea = new QStackedWidget(this);
+    m_chartArea->setMinimumHeight(240);
+    m_chartMessage = new QLabel(m_chartArea);
+    m_chartMessage->setObjectName(QStringLiteral("lossChartMessage"));
+    m_chartMessage->setAlignment(Qt::AlignCenter);
+    m_chartMessage->setWordWrap(true);
+    m_chartMessage->setMargin(24);
+    m_chartMessage->setFrameShape(QFrame::StyledPanel);
+    auto* chartView = new QChartView(m_chart, m_chartArea);
     chartView->setRenderHint(QPainter::Antialiasing);
     chartView->setAccessibleName(tr("Loss curve"));
-    chartView->setMinimumHeight(240);
-    layout->addWidget(chartView, 1);
+    m_chartView = chartView;
+    m_chartArea->addWidget(m_chartMessage);
+    m_chartArea->addWidget(m_chartView);
+    layout->addWidget(m_chartArea, 1);
 
     m_phase = new QLabel(this);
     layout->addWidget(m_phase);
@@ -97,6 +108,8 @@ void TrainingDialog::start(const QString& description) {
     m_smoothed = -1.0;
     m_stepAxis->setRange(0, 1);
     m_lossAxis->setRange(0.0, 1.0);
+    m_chartMessage->setText(tr("The triplet loss is drawn here once the network's training steps begin."));
+    m_chartArea->setCurrentWidget(m_chartMessage);
     m_scores->clear();
     m_warning->hide();
     m_progress->setRange(0, 0);
@@ -118,12 +131,17 @@ void TrainingDialog::addSteps(const std::vector<services::TrainingStep>& steps) 
     }
     m_loss->append(loss);
     m_active->append(active);
+    m_chartArea->setCurrentWidget(m_chartView);
     m_stepAxis->setRange(0, static_cast<double>(std::max<std::int64_t>(1, steps.back().totalSteps)));
     m_lossAxis->setRange(0.0, std::max(1.0, m_maxLoss * 1.1));
 }
 
 int TrainingDialog::plottedSteps() const {
     return static_cast<int>(m_loss->count());
+}
+
+bool TrainingDialog::lossChartShown() const {
+    return m_chartArea->currentWidget() == m_chartView;
 }
 
 void TrainingDialog::setPhase(const QString& phase, qint64 done, qint64 total) {
@@ -146,6 +164,9 @@ void TrainingDialog::finish(const services::LibraryTrainingReport& report) {
                                .arg(QString::fromStdString(report.collapse)));
         m_warning->show();
     }
+    if (report.steps == 0)
+        m_chartMessage->setText(tr("No network was trained in this run, so there is no loss curve: with no groups "
+                                   "of two or more items yet, only the descriptors were tuned to your catalog."));
     if (report.activated && report.steps == 0)
         m_phase->setText(tr("Done: look-alikes now use descriptors tuned to your catalog. Group items that belong "
                             "together and retrain to train the network on them too."));

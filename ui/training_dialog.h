@@ -1,6 +1,8 @@
 #pragma once
 // The training view: a live loss curve, the share of triplets still violating the margin,
 // the held-out Recall@1 before and after, and the collapse warning when training collapses.
+// The curve is shown from the first training step on; until then, and for a run that trains no
+// network (only the descriptors are tuned), a message stands in its place.
 // The window feeds it; Cancel asks the window to cancel the job.
 
 #include "core/services/library.h"
@@ -13,6 +15,7 @@ class QChart;
 class QValueAxis;
 class QPushButton;
 class QProgressBar;
+class QStackedWidget;
 
 namespace lookalike::ui {
 
@@ -28,6 +31,7 @@ public:
     void finish(const services::LibraryTrainingReport& report);
     void fail(const QString& message);
     int plottedSteps() const;
+    bool lossChartShown() const;  // false: the message stands in the chart's place
 
 signals:
     void cancelRequested();
@@ -38,6 +42,9 @@ private:
     QProgressBar* m_progress = nullptr;
     QLabel* m_scores = nullptr;
     QLabel* m_warning = nullptr;
+    QStackedWidget* m_chartArea = nullptr;  // the message, or the chart
+    QLabel* m_chartMessage = nullptr;
+    QWidget* m_chartView = nullptr;
     QChart* m_chart = nullptr;
     QLineSeries* m_loss = nullptr;
     QLineSeries* m_active = nullptr;
