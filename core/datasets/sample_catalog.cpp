@@ -36,4 +36,10 @@ fs::path sampleCatalogDir() {
                     "): reinstall Lookalike, or set LOOKALIKE_SAMPLE_CATALOG to a folder of photos.");
 }
 
+fs::path sampleGroupsCsv() {
+    std::error_code error;
+    fs::path csv = sampleCatalogDir() / "demo-groups.csv";
+    return fs::is_regular_file(csv, error) ? csv : fs::path();
+}
+
 }  // namespace lookalike::datasets

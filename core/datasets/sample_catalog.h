@@ -15,4 +15,9 @@ namespace lookalike::datasets {
 // Throws FileError saying where it looked when none is a folder. Thread-safe.
 std::filesystem::path sampleCatalogDir();
 
+// The demo's curation: demo-groups.csv (file,group) in the sample catalog folder, grouping the
+// first half of each class folder by its class, as a shop owner might have grouped them. Empty
+// when the folder has none (a LOOKALIKE_SAMPLE_CATALOG of the user's own photos).
+std::filesystem::path sampleGroupsCsv();
+
 }  // namespace lookalike::datasets

@@ -212,9 +212,9 @@ TEST_F(CliTest, DemoImportsTheBuiltInSampleCatalog) {
     std::vector<std::string> out = lines(result.out);
     ASSERT_EQ(out.size(), 4u) << result.out;
     EXPECT_EQ(out[0], "Sample catalog: " + (sourceResourcesDir() / "sample-catalog").string());
-    // The source folder's README.md, LICENSE and regenerate.sh are not installed.
+    // The source folder's README.md, LICENSE, regenerate.sh and demo-groups.csv are not photos.
     EXPECT_EQ(out[1], "Imported 200, updated 0, skipped 0 unchanged, 0 duplicates, 0 failed "
-                      "(3 other files ignored).");
+                      "(4 other files ignored).");
     EXPECT_EQ(out[2], "Library: " + library.string() + " (200 items)");
     EXPECT_EQ(out[3], "Look-alikes ready: 200 items, model 1 (descriptors)");
 

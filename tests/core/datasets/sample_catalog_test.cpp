@@ -10,7 +10,10 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
 #include <map>
+#include <set>
+#include <string>
 
 using namespace lookalike;
 using fixtures::ScopedEnvironment;
@@ -47,4 +50,39 @@ TEST(SampleCatalogTest, CommittedCatalogIsBalancedAndSmall) {
     for (const auto& [name, count] : perClass)
         EXPECT_EQ(count, 20) << name;
     EXPECT_LT(bytes, 1u << 20);
+}
+
+// The demo's curation groups half of every class folder under its class: ten groups of ten
+// photos that exist, each group within one folder, the other half left ungrouped.
+TEST(SampleCatalogTest, DemoGroupsCoverHalfOfEveryClass) {
+    ScopedEnvironment environment("LOOKALIKE_SAMPLE_CATALOG", "");
+    const fs::path csv = datasets::sampleGroupsCsv();
+    ASSERT_FALSE(csv.empty());
+    EXPECT_EQ(csv.parent_path(), datasets::sampleCatalogDir());
+    std::ifstream in(csv);
+    std::string line;
+    ASSERT_TRUE(std::getline(in, line));
+    EXPECT_EQ(line, "file,group");
+    std::map<std::string, std::set<std::string>> foldersOfGroup;
+    std::map<std::string, int> membersOfGroup;
+    while (std::getline(in, line)) {
+        const std::size_t comma = line.find(',');
+        ASSERT_NE(comma, std::string::npos) << line;
+        const fs::path file = line.substr(0, comma);
+        const std::string group = line.substr(comma + 1);
+        EXPECT_TRUE(fs::is_regular_file(csv.parent_path() / file)) << file;
+        foldersOfGroup[group].insert(file.parent_path().string());
+        ++membersOfGroup[group];
+    }
+    EXPECT_EQ(membersOfGroup.size(), datasets::fashionMnistClassNames().size());
+    for (const auto& [group, count] : membersOfGroup) {
+        EXPECT_EQ(count, 10) << group;
+        EXPECT_EQ(foldersOfGroup[group].size(), 1u) << group;
+    }
+}
+
+TEST(SampleCatalogTest, FolderWithoutDemoGroupsHasNone) {
+    fixtures::TempDir chosen;
+    ScopedEnvironment environment("LOOKALIKE_SAMPLE_CATALOG", chosen.path().c_str());
+    EXPECT_TRUE(datasets::sampleGroupsCsv().empty());
 }
