@@ -9,6 +9,8 @@
 #include <QMimeData>
 #include <QStyle>
 
+#include <set>
+
 namespace lookalike::ui {
 
 SidebarModel::SidebarModel(QObject* parent) : QStandardItemModel(parent) {}
@@ -112,6 +114,41 @@ bool SidebarModel::dropMimeData(const QMimeData* data, Qt::DropAction action, in
         return false;
     emit itemsDropped(placeAt(parent)->group, items);
     return false;  // nothing to insert here: the catalog changes and the sidebar reloads
+}
+
+// The rows of a place, optionally only names containing `filter` (ignoring case).
+std::vector<ItemRow> listPlace(catalog::Catalog& catalog, const Place& place, const QString& filter) {
+    std::optional<std::set<catalog::ItemId>> allowed;
+    switch (place.kind) {
+    case Place::Kind::All:
+        break;
+    case Place::Kind::Ungrouped: {
+        std::vector<catalog::ItemId> ids = catalog.ungroupedItems();
+        allowed.emplace(ids.begin(), ids.end());
+        break;
+    }
+    case Place::Kind::Group: {
+        std::vector<catalog::ItemId> ids = catalog.groupMembers(place.group);
+        allowed.emplace(ids.begin(), ids.end());
+        break;
+    }
+    case Place::Kind::Folder: {
+        std::vector<catalog::ItemId> ids = catalog.itemsInFolder(place.folder.toStdString());
+        allowed.emplace(ids.begin(), ids.end());
+        break;
+    }
+    }
+    std::vector<ItemRow> rows;
+    const std::int64_t count = catalog.itemCount();
+    for (const catalog::ItemSummary& item : catalog.listItems(0, count)) {
+        if (allowed && !allowed->contains(item.id))
+            continue;
+        QString name = QString::fromStdString(item.displayName);
+        if (!filter.isEmpty() && !name.contains(filter, Qt::CaseInsensitive))
+            continue;
+        rows.push_back({item.id, std::move(name), std::nullopt});
+    }
+    return rows;
 }
 
 }  // namespace lookalike::ui

@@ -3,6 +3,7 @@
 // imported folders. Items dragged from the grid onto a group are reported by itemsDropped.
 
 #include "core/catalog/catalog.h"
+#include "ui/item_list_model.h"
 
 #include <QStandardItemModel>
 
@@ -18,6 +19,9 @@ struct Place {
     QString folder;
     bool operator==(const Place&) const = default;
 };
+
+// The rows of a place, optionally only names containing `filter` (ignoring case).
+std::vector<ItemRow> listPlace(catalog::Catalog& catalog, const Place& place, const QString& filter);
 
 class SidebarModel : public QStandardItemModel {
     Q_OBJECT

@@ -1,0 +1,140 @@
+#include "ui/lookalike_search.h"
+
+#include "ui/detail_panel.h"
+#include "ui/job_runner.h"
+#include "ui/library_worker.h"
+#include "ui/make_action.h"
+
+#include <QAction>
+#include <QDir>
+#include <QFileDialog>
+#include <QImageReader>
+#include <QStyle>
+#include <QWidget>
+
+#include <filesystem>
+#include <optional>
+
+namespace lookalike::ui {
+
+std::vector<ItemRow> lookalikeRows(catalog::Catalog& reader, const std::vector<services::SimilarItem>& results,
+                                   double minimum) {
+    std::vector<ItemRow> rows;
+    for (const services::SimilarItem& result : results) {
+        if (result.similarity < minimum)
+            continue;
+        std::optional<catalog::ItemSummary> summary = reader.item(result.item);
+        if (!summary)
+            continue;  // removed meanwhile
+        rows.push_back({result.item, QString::fromStdString(summary->displayName), result.similarity});
+    }
+    return rows;
+}
+
+LookalikeSearch::LookalikeSearch(LibraryWorker* queries, catalog::Catalog* reader, DetailPanel* detail,
+                                 const JobRunner& jobs, QWidget* window)
+    : QObject(window), m_queries(queries), m_reader(reader), m_detail(detail), m_jobs(jobs), m_window(window) {
+    m_searchPhotoAction = makeAction(window, QStyle::SP_FileDialogContentsView, tr("&Search by Photo…"),
+                                     QKeySequence(tr("Ctrl+Shift+F")),
+                                     tr("Find the catalog items that look like a photo from elsewhere"));
+    connect(m_searchPhotoAction, &QAction::triggered, this, &LookalikeSearch::choosePhoto);
+}
+
+void LookalikeSearch::updateActions(bool usable) {
+    m_searchPhotoAction->setEnabled(usable && m_indexReady);
+}
+
+void LookalikeSearch::showLookalikes() {
+    if (!m_detail)
+        return;
+    if (!m_photo.isEmpty()) {
+        searchByPhoto(m_photo);
+        return;
+    }
+    const catalog::ItemId item = m_detail->shownItem();
+    if (item == 0)
+        return;
+    if (!m_indexReady) {
+        m_detail->setLookalikeMessage(tr("Look-alikes appear when indexing finishes."));
+        return;
+    }
+    const quint64 generation = ++m_generation;
+    const std::size_t k = static_cast<std::size_t>(m_detail->lookalikeCount());
+    m_detail->setLookalikeMessage(tr("Finding look-alikes…"));
+    using Answer = std::optional<std::vector<services::SimilarItem>>;  // nullopt: not indexed yet
+    m_queries
+        ->submit([item, k](services::Library& library) -> Answer {
+            const std::optional<catalog::ModelId> active = library.models().activeModel();
+            if (!active || !library.models().embedding(*active, item))
+                return std::nullopt;
+            return library.similar(item, k);
+        })
+        .then(this,
+              [this, generation, item](const Answer& answer) {
+                  if (generation != m_generation)
+                      return;
+                  if (!answer)
+                      m_detail->setLookalikeMessage(m_jobs.isBusy()
+                                                        ? tr("Look-alikes appear when the running job has embedded this item.")
+                                                        : tr("This item has no usable photo to compare."));
+                  else
+                      m_detail->setLookalikes(lookalikeRows(*m_reader, *answer, m_detail->minimumSimilarity()),
+                                              tr("No look-alikes above the minimum similarity."));
+                  emit lookalikesShown(item);
+              })
+        .onFailed(this, [this, generation](const std::exception& error) {
+            if (generation == m_generation)
+                m_detail->setLookalikeMessage(QString::fromStdString(error.what()));
+        });
+}
+
+void LookalikeSearch::choosePhoto() {
+    QString photo = QFileDialog::getOpenFileName(m_window, tr("Search by Photo"), QDir::homePath(),
+                                                 tr("Photos (*.jpg *.jpeg *.png *.webp *.bmp *.tif *.tiff)"));
+    if (!photo.isEmpty())
+        searchByPhoto(photo);
+}
+
+void LookalikeSearch::searchByPhoto(const QString& path) {
+    if (!m_reader || !m_detail)
+        return;
+    emit photoSearchStarted();
+    m_photo = path;
+    const quint64 generation = ++m_generation;
+    const std::size_t k = static_cast<std::size_t>(m_detail->lookalikeCount());
+    m_detail->showPhoto(path, {});
+    m_detail->setLookalikeMessage(tr("Searching…"));
+    struct Found {
+        QImage preview;
+        std::vector<services::SimilarItem> results;
+    };
+    m_queries
+        ->submit([path, k](services::Library& library) {
+            Found found;
+            found.results = library.similar(std::filesystem::path(path.toStdString()), k);
+            QImageReader reader(path);
+            reader.setAutoTransform(true);
+            const QSize size = reader.size();
+            if (size.isValid() && (size.width() > 1024 || size.height() > 1024))
+                reader.setScaledSize(size.scaled(1024, 1024, Qt::KeepAspectRatio));
+            found.preview = reader.read();
+            return found;
+        })
+        .then(this,
+              [this, generation, path](const Found& found) {
+                  if (generation != m_generation)
+                      return;
+                  m_detail->showPhoto(path, found.preview);
+                  m_detail->setLookalikes(lookalikeRows(*m_reader, found.results, m_detail->minimumSimilarity()),
+                                          tr("No look-alikes above the minimum similarity."));
+                  emit lookalikesShown(0);
+              })
+        .onFailed(this, [this, generation](const std::exception& error) {
+            if (generation != m_generation)
+                return;
+            m_detail->setLookalikeMessage(QString::fromStdString(error.what()));
+            emit statusMessage(QString::fromStdString(error.what()));
+        });
+}
+
+}  // namespace lookalike::ui
