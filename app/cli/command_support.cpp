@@ -66,12 +66,6 @@ catalog::LibraryLock lockExistingLibrary(const Arguments& args) {
     return lockLibrary(requireExistingLibrary(args));
 }
 
-void requireSomeItems(catalog::Catalog& catalog) {
-    if (catalog.itemCount() == 0)
-        throw LibraryError("The library at " + catalog.libraryDir().string() +
-                           " has no items yet (import a folder of photos first)");
-}
-
 services::LibraryOptions libraryOptions() {
     services::LibraryOptions options;
     options.pretrainedModel = services::defaultPretrainedModel();
@@ -86,7 +80,7 @@ services::LibraryOptions libraryOptions() {
 std::unique_ptr<services::Library> openExistingLookalikes(const Arguments& args, ItemsNeeded items) {
     std::unique_ptr<services::Library> opened = services::Library::open(requireExistingLibrary(args), libraryOptions());
     if (items == ItemsNeeded::Yes)
-        requireSomeItems(opened->catalog());
+        catalog::requireSomeItems(opened->catalog());
     return opened;
 }
 
@@ -132,22 +126,7 @@ std::optional<catalog::ItemId> findItem(catalog::Catalog& catalog, const std::st
     }
     if (text.empty())
         return std::nullopt;
-    return findItemAtPath(catalog, text);
-}
-
-std::optional<catalog::ItemId> findItemAtPath(catalog::Catalog& catalog, const fs::path& path) {
-    std::vector<std::string> candidates = {displayPath(path)};
-    std::error_code error;
-    fs::path absolute = fs::absolute(path, error).lexically_normal();
-    if (!error)
-        candidates.push_back(displayPath(absolute));
-    fs::path canonical = fs::weakly_canonical(path, error);
-    if (!error)
-        candidates.push_back(displayPath(canonical));
-    for (const std::string& candidate : candidates)
-        if (std::optional<catalog::ItemId> found = catalog.findItemByPath(candidate))
-            return found;
-    return std::nullopt;
+    return catalog::findItemAtPath(catalog, text);
 }
 
 catalog::ItemId requireItem(catalog::Catalog& catalog, const std::string& text) {
@@ -171,12 +150,6 @@ catalog::Group requireGroup(catalog::Catalog& catalog, const std::string& text) 
 std::string describeItem(catalog::Catalog& catalog, catalog::ItemId item) {
     std::optional<catalog::ItemSummary> summary = catalog.item(item);
     return "item " + std::to_string(item) + (summary ? " (" + summary->displayName + ")" : "");
-}
-
-std::int64_t unixNow() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
 }
 
 }  // namespace lookalike::cli

@@ -5,15 +5,15 @@
 #include "app/cli/text_formats.h"
 
 #include "core/catalog/model_store.h"
+#include "core/services/group_csv_import.h"
 #include "core/services/library.h"
 #include "core/util/errors.h"
 #include "core/util/file_util.h"
+#include "core/util/text.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <ctime>
-#include <fstream>
 #include <iomanip>
 #include <map>
 #include <ostream>
@@ -31,21 +31,6 @@ using catalog::ModelId;
 namespace {
 
 // --- shared by the commands below ---
-
-std::string trimmed(std::string_view text) {
-    const auto isSpace = [](char c) { return std::isspace(static_cast<unsigned char>(c)) != 0; };
-    while (!text.empty() && isSpace(text.front()))
-        text.remove_prefix(1);
-    while (!text.empty() && isSpace(text.back()))
-        text.remove_suffix(1);
-    return std::string(text);
-}
-
-std::string lowercase(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    return text;
-}
 
 std::string plural(std::int64_t count, const std::string& noun) {
     return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
@@ -194,20 +179,9 @@ void printRanked(const std::vector<Ranked>& results, Format format, std::ostream
 // --- groups ---
 
 // Group names ignore case in the catalog; spaces around them are never meant.
-// Why a trimmed group name cannot be used, or "" when it can. Control characters are refused:
-// none of them shows in a list, and the catalog's text ends at a NUL, so "\0Red" would reach it
-// as an empty name and fail the whole command with a database error.
-std::string groupNameProblem(std::string_view name) {
-    if (name.empty())
-        return "a group name cannot be empty";
-    if (std::any_of(name.begin(), name.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
-        return "a group name cannot hold control characters";
-    return "";
-}
-
 std::string requireGroupName(const std::string& text) {
     std::string name = trimmed(text);
-    if (const std::string problem = groupNameProblem(name); !problem.empty())
+    if (const std::string problem = catalog::groupNameProblem(name); !problem.empty())
         throw UsageError(problem);
     return name;
 }
@@ -218,7 +192,7 @@ std::string quotedGroup(const catalog::Group& group) {
 
 std::vector<ItemId> requireItems(Catalog& catalog, const std::vector<std::string>& texts) {
     if (!texts.empty())
-        requireSomeItems(catalog);
+        catalog::requireSomeItems(catalog);
     std::vector<ItemId> items;
     for (const std::string& text : texts) {
         ItemId item = requireItem(catalog, text);
@@ -228,25 +202,13 @@ std::vector<ItemId> requireItems(Catalog& catalog, const std::vector<std::string
     return items;
 }
 
-// Puts `item` into `group` (inside the caller's transaction). Returns the group it was moved
-// out of, if any; `alreadyThere` tells when it was a member already.
-std::optional<catalog::Group> putInGroup(Catalog& catalog, GroupId group, ItemId item, bool& alreadyThere) {
-    std::optional<GroupId> before = catalog.groupOf(item);
-    alreadyThere = before == group;
-    if (alreadyThere)
-        return std::nullopt;
-    std::optional<catalog::Group> previous = before ? catalog.group(*before) : std::nullopt;
-    catalog.addToGroup(group, item, unixNow());
-    return previous;
-}
-
 // Adds items to a group in one transaction; prints who moved or was there already.
 void addItemsToGroup(Catalog& catalog, GroupId group, const std::vector<ItemId>& items,
                      const std::string& groupLabel, std::ostream& out, std::int64_t& added) {
     std::vector<std::string> notes;
     for (ItemId item : items) {
         bool alreadyThere = false;
-        std::optional<catalog::Group> previous = putInGroup(catalog, group, item, alreadyThere);
+        std::optional<catalog::Group> previous = catalog::putInGroup(catalog, group, item, unixNow(), alreadyThere);
         if (alreadyThere)
             notes.push_back(describeItem(catalog, item) + " is already in " + groupLabel + ".");
         else
@@ -350,132 +312,23 @@ int groupsMerge(Catalog& catalog, const std::vector<std::string>& args, std::ost
     return Success;
 }
 
-// A CSV row's file: its path (absolute, or relative to the CSV's folder or to the current
-// folder), else its file name when exactly one item was seen under that name.
-struct RowMatch {
-    std::optional<ItemId> item;
-    std::string problem;
-};
-
-RowMatch matchFile(Catalog& catalog, const std::string& file, const fs::path& csvFolder) {
-    const fs::path path(file);
-    std::vector<fs::path> candidates = {path};
-    if (path.is_relative())
-        candidates = {csvFolder / path, path};
-    for (const fs::path& candidate : candidates)
-        if (std::optional<ItemId> item = findItemAtPath(catalog, candidate))
-            return {item, {}};
-    const std::string name = displayPath(path.filename());
-    std::vector<ItemId> named = name.empty() ? std::vector<ItemId>{} : catalog.findItemsByFileName(name);
-    if (named.size() == 1)
-        return {named.front(), {}};
-    if (named.empty())
-        return {std::nullopt, "no item of this library was imported from a file of that name or path"};
-    std::string ids;
-    for (std::size_t i = 0; i < named.size(); ++i)
-        ids += (i == 0 ? "" : ", ") + std::to_string(named[i]);
-    return {std::nullopt, std::to_string(named.size()) + " items have the file name " + name + " (ids " + ids +
-                              "); give the file's path instead"};
-}
-
-std::optional<std::size_t> columnNamed(const std::vector<std::string>& header, const std::string& name) {
-    for (std::size_t i = 0; i < header.size(); ++i)
-        if (lowercase(trimmed(header[i])) == name)
-            return i;
-    return std::nullopt;
-}
-
-}  // namespace
-
-int importGroupsCsv(Catalog& catalog, std::istream& in, const std::string& csvName, const fs::path& csvFolder,
-                    std::ostream& out) {
-    requireSomeItems(catalog);
-    CsvReader reader(in);
-    std::optional<std::vector<std::string>> header;
-    try {
-        header = reader.next();
-    } catch (const std::runtime_error& csvError) {
-        throw FileError(csvName + ": " + csvError.what());
-    }
-    const std::optional<std::size_t> fileColumn = header ? columnNamed(*header, "file") : std::nullopt;
-    const std::optional<std::size_t> groupColumn = header ? columnNamed(*header, "group") : std::nullopt;
-    if (!fileColumn || !groupColumn)
-        throw FileError(csvName + ": the first row must name the columns: file,group");
-
-    std::int64_t rows = 0, matched = 0, created = 0, unmatched = 0, skipped = 0, moved = 0;
-    std::vector<std::string> problems;
-    catalog::Transaction transaction(catalog.writer());
-    for (;;) {
-        std::optional<std::vector<std::string>> row;
-        try {
-            row = reader.next();
-        } catch (const std::runtime_error& csvError) {
-            throw FileError(csvName + ": " + csvError.what());  // rolls back
-        }
-        if (!row)
-            break;
-        if (std::all_of(row->begin(), row->end(), [](const std::string& field) { return trimmed(field).empty(); }))
-            continue;
-        ++rows;
-        const auto field = [&](std::size_t column) { return column < row->size() ? trimmed((*row)[column]) : ""; };
-        const std::string file = field(*fileColumn);
-        const std::string groupName = field(*groupColumn);
-        const std::string where = "line " + std::to_string(reader.line()) + ": ";
-        if (file.empty() || groupName.empty()) {
-            ++skipped;
-            problems.push_back(where + (file.empty() ? "no file given" : file + ": no group given"));
-            continue;
-        }
-        if (const std::string problem = groupNameProblem(groupName); !problem.empty()) {
-            ++skipped;
-            problems.push_back(where + file + ": " + problem);
-            continue;
-        }
-        RowMatch match = matchFile(catalog, file, csvFolder);
-        if (!match.item) {
-            ++unmatched;
-            problems.push_back(where + file + ": " + match.problem);
-            continue;
-        }
-        std::optional<catalog::Group> group = catalog.findGroup(groupName);
-        if (!group) {
-            group = catalog.group(catalog.createGroup(groupName, unixNow()));
-            ++created;
-        }
-        bool alreadyThere = false;
-        if (putInGroup(catalog, group->id, *match.item, alreadyThere))
-            ++moved;
-        ++matched;
-    }
-    transaction.commit();
-
-    out << "Rows: " << rows << ", matched: " << matched << ", groups created: " << created
-        << ", unmatched: " << unmatched;
-    if (skipped > 0)
-        out << ", skipped: " << skipped;
-    out << ".\n";
-    if (moved > 0)
-        out << plural(moved, "item") << " moved from another group.\n";
-    if (!problems.empty()) {
-        out << "Not imported:\n";
-        for (const std::string& problem : problems)
-            out << "  " << problem << "\n";
-    }
-    return Success;
-}
-
-namespace {
-
 int groupsImport(Catalog& catalog, const std::vector<std::string>& args, std::ostream& out) {
     if (args.size() != 1)
         throw UsageError("groups import needs one CSV file with the columns file,group");
-    const fs::path csvPath = args[0];
-    std::ifstream in(csvPath, std::ios::binary);
-    if (!in)
-        throw FileError(csvPath.string() + ": cannot open the file");
-    std::error_code error;
-    const fs::path csvFolder = fs::absolute(csvPath, error).parent_path();
-    return importGroupsCsv(catalog, in, csvPath.string(), csvFolder, out);
+    const services::GroupCsvImportReport report = services::importGroupsCsv(catalog, fs::path(args[0]));
+    out << "Rows: " << report.rows << ", matched: " << report.matched << ", groups created: " << report.created
+        << ", unmatched: " << report.unmatched;
+    if (report.skipped > 0)
+        out << ", skipped: " << report.skipped;
+    out << ".\n";
+    if (report.moved > 0)
+        out << plural(report.moved, "item") << " moved from another group.\n";
+    if (!report.problems.empty()) {
+        out << "Not imported:\n";
+        for (const std::string& problem : report.problems)
+            out << "  " << problem << "\n";
+    }
+    return Success;
 }
 
 // --- models ---
