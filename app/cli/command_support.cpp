@@ -152,4 +152,34 @@ std::string describeItem(catalog::Catalog& catalog, catalog::ItemId item) {
     return "item " + std::to_string(item) + (summary ? " (" + summary->displayName + ")" : "");
 }
 
+std::string plural(std::int64_t count, const std::string& noun) {
+    return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
+}
+
+bool refreshLookalikes(services::Library& library, std::ostream& err) {
+    TerminalProgress progress(err);
+    try {
+        library.refresh(progress.callback(), &interruptToken());
+    } catch (const Cancelled&) {
+        progress.clear();
+        err << "Interrupted while preparing look-alikes: what was done so far is kept; run the "
+               "command again to finish.\n";
+        return false;
+    }
+    progress.clear();
+    for (const std::string& notice : library.takeNotices())
+        err << "Note: " << notice << "\n";
+    return true;
+}
+
+std::string describeServing(services::Library& library) {
+    std::optional<catalog::ModelId> active = library.activeModel();
+    if (!active)
+        return "no model";
+    std::optional<catalog::ModelRecord> model = library.models().model(*active);
+    std::string kind = model ? std::string(catalog::modelServes(*model)) : "unknown";
+    return plural(library.models().embeddingCount(*active), "item") + ", model " + std::to_string(*active) +
+           " (" + kind + ")";
+}
+
 }  // namespace lookalike::cli

@@ -72,6 +72,16 @@ catalog::ItemId requireItem(catalog::Catalog& catalog, const std::string& text);
 // GROUP: a group id or name (names ignore case). Throws LibraryError for an unknown group.
 catalog::Group requireGroup(catalog::Catalog& catalog, const std::string& text);
 
+// "3 items", "1 item"
+std::string plural(std::int64_t count, const std::string& noun);
+
+// Brings the active model's embeddings and index up to date with a progress line. False, after
+// saying so on `err`, when Ctrl+C stopped it; what was embedded so far is kept. Notices the
+// library has are printed as "Note: ...".
+bool refreshLookalikes(services::Library& library, std::ostream& err);
+// "300 items, model 1 (descriptors)"
+std::string describeServing(services::Library& library);
+
 // "item 7 (red-dress)" for messages.
 std::string describeItem(catalog::Catalog& catalog, catalog::ItemId item);
 

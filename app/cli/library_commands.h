@@ -1,6 +1,6 @@
 #pragma once
-// lookalike-cli commands for look-alike search and curation: similar, neighbors,
-// export-embeddings, groups, not-similar, train and models.
+// lookalike-cli commands for look-alike search: similar, neighbors and export-embeddings.
+// Curation is in group_commands.h, training and models in model_commands.h.
 
 #include "app/cli/cli_options.h"
 
@@ -23,13 +23,5 @@ int similarCommand(const Arguments& args, std::ostream& out, std::ostream& err);
 int neighborsCommand(const Arguments& args, std::ostream& out, std::ostream& err);
 // export-embeddings [--format csv]
 int exportEmbeddingsCommand(const Arguments& args, std::ostream& out, std::ostream& err);
-// groups list|create|import|rename|delete|merge|add|remove ...
-int groupsCommand(const Arguments& args, std::ostream& out, std::ostream& err);
-// not-similar ITEM ITEM
-int notSimilarCommand(const Arguments& args, std::ostream& out, std::ostream& err);
-// train [--epochs N] [--from-scratch]
-int trainCommand(const Arguments& args, std::ostream& out, std::ostream& err);
-// models list | models use ID
-int modelsCommand(const Arguments& args, std::ostream& out, std::ostream& err);
 
 }  // namespace lookalike::cli

@@ -100,6 +100,12 @@ std::string jsonString(std::string_view text) {
     return json;
 }
 
+std::string fixed4(double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, "%.4f", value);
+    return text;
+}
+
 std::string exactFloat(float value) {
     char buffer[32];
     auto [end, error] = std::to_chars(buffer, buffer + sizeof buffer, value);

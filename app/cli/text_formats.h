@@ -19,6 +19,9 @@ std::string jsonString(std::string_view text);
 // written as \t, \r and \n, so that one item stays one line.
 std::string oneLine(std::string_view text);
 
+// Four decimals ("0.8125"), as scores and retrieval metrics are printed.
+std::string fixed4(double value);
+
 // The shortest decimal text that reads back as the same float.
 std::string exactFloat(float value);
 
