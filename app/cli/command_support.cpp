@@ -66,12 +66,6 @@ catalog::LibraryLock lockExistingLibrary(const Arguments& args) {
     return lockLibrary(requireExistingLibrary(args));
 }
 
-void requireSomeItems(catalog::Catalog& catalog) {
-    if (catalog.itemCount() == 0)
-        throw LibraryError("The library at " + catalog.libraryDir().string() +
-                           " has no items yet (import a folder of photos first)");
-}
-
 services::LibraryOptions libraryOptions() {
     services::LibraryOptions options;
     options.pretrainedModel = services::defaultPretrainedModel();
@@ -86,7 +80,7 @@ services::LibraryOptions libraryOptions() {
 std::unique_ptr<services::Library> openExistingLookalikes(const Arguments& args, ItemsNeeded items) {
     std::unique_ptr<services::Library> opened = services::Library::open(requireExistingLibrary(args), libraryOptions());
     if (items == ItemsNeeded::Yes)
-        requireSomeItems(opened->catalog());
+        catalog::requireSomeItems(opened->catalog());
     return opened;
 }
 
@@ -132,22 +126,7 @@ std::optional<catalog::ItemId> findItem(catalog::Catalog& catalog, const std::st
     }
     if (text.empty())
         return std::nullopt;
-    return findItemAtPath(catalog, text);
-}
-
-std::optional<catalog::ItemId> findItemAtPath(catalog::Catalog& catalog, const fs::path& path) {
-    std::vector<std::string> candidates = {displayPath(path)};
-    std::error_code error;
-    fs::path absolute = fs::absolute(path, error).lexically_normal();
-    if (!error)
-        candidates.push_back(displayPath(absolute));
-    fs::path canonical = fs::weakly_canonical(path, error);
-    if (!error)
-        candidates.push_back(displayPath(canonical));
-    for (const std::string& candidate : candidates)
-        if (std::optional<catalog::ItemId> found = catalog.findItemByPath(candidate))
-            return found;
-    return std::nullopt;
+    return catalog::findItemAtPath(catalog, text);
 }
 
 catalog::ItemId requireItem(catalog::Catalog& catalog, const std::string& text) {
@@ -173,10 +152,34 @@ std::string describeItem(catalog::Catalog& catalog, catalog::ItemId item) {
     return "item " + std::to_string(item) + (summary ? " (" + summary->displayName + ")" : "");
 }
 
-std::int64_t unixNow() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
+std::string plural(std::int64_t count, const std::string& noun) {
+    return std::to_string(count) + " " + noun + (count == 1 ? "" : "s");
+}
+
+bool refreshLookalikes(services::Library& library, std::ostream& err) {
+    TerminalProgress progress(err);
+    try {
+        library.refresh(progress.callback(), &interruptToken());
+    } catch (const Cancelled&) {
+        progress.clear();
+        err << "Interrupted while preparing look-alikes: what was done so far is kept; run the "
+               "command again to finish.\n";
+        return false;
+    }
+    progress.clear();
+    for (const std::string& notice : library.takeNotices())
+        err << "Note: " << notice << "\n";
+    return true;
+}
+
+std::string describeServing(services::Library& library) {
+    std::optional<catalog::ModelId> active = library.activeModel();
+    if (!active)
+        return "no model";
+    std::optional<catalog::ModelRecord> model = library.models().model(*active);
+    std::string kind = model ? std::string(catalog::modelServes(*model)) : "unknown";
+    return plural(library.models().embeddingCount(*active), "item") + ", model " + std::to_string(*active) +
+           " (" + kind + ")";
 }
 
 }  // namespace lookalike::cli

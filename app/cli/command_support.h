@@ -8,6 +8,7 @@
 #include "core/catalog/library_lock.h"
 #include "core/services/library.h"
 #include "core/util/progress.h"
+#include "core/util/unix_time.h"
 
 #include <chrono>
 #include <filesystem>
@@ -38,8 +39,8 @@ catalog::LibraryLock lockExistingLibrary(const Arguments& args);
 services::LibraryOptions libraryOptions();
 
 enum class ItemsNeeded { No, Yes };
-// With ItemsNeeded::Yes, a library without items is a LibraryError too (checked before anything
-// is written, so the failed command changes nothing).
+// With ItemsNeeded::Yes, a library without items is a LibraryError too (catalog::requireSomeItems,
+// checked before anything is written, so the failed command changes nothing).
 std::unique_ptr<services::Library> openExistingLookalikes(const Arguments& args, ItemsNeeded items);
 
 // Rewrites one status line on a terminal, at most ten times a second; silent when stderr is
@@ -63,13 +64,7 @@ private:
     std::chrono::steady_clock::time_point m_last{};
 };
 
-// Throws LibraryError ("... has no items yet") for a library without items.
-void requireSomeItems(catalog::Catalog& catalog);
-
-// The item imported from `path`, tried as given, made absolute and with symlinks resolved
-// (the catalog stores the absolute, lexically normal path an import saw).
-std::optional<catalog::ItemId> findItemAtPath(catalog::Catalog& catalog, const std::filesystem::path& path);
-// ITEM: an item id, or a path the catalog has seen (findItemAtPath). nullopt when it is
+// ITEM: an item id, or a path the catalog has seen (catalog::findItemAtPath). nullopt when it is
 // neither; a number that names no item throws LibraryError.
 std::optional<catalog::ItemId> findItem(catalog::Catalog& catalog, const std::string& text);
 // Like findItem, but an argument that names no item throws LibraryError saying so.
@@ -77,10 +72,17 @@ catalog::ItemId requireItem(catalog::Catalog& catalog, const std::string& text);
 // GROUP: a group id or name (names ignore case). Throws LibraryError for an unknown group.
 catalog::Group requireGroup(catalog::Catalog& catalog, const std::string& text);
 
+// "3 items", "1 item"
+std::string plural(std::int64_t count, const std::string& noun);
+
+// Brings the active model's embeddings and index up to date with a progress line. False, after
+// saying so on `err`, when Ctrl+C stopped it; what was embedded so far is kept. Notices the
+// library has are printed as "Note: ...".
+bool refreshLookalikes(services::Library& library, std::ostream& err);
+// "300 items, model 1 (descriptors)"
+std::string describeServing(services::Library& library);
+
 // "item 7 (red-dress)" for messages.
 std::string describeItem(catalog::Catalog& catalog, catalog::ItemId item);
-
-// Seconds since the Unix epoch, as the catalog stores times.
-std::int64_t unixNow();
 
 }  // namespace lookalike::cli

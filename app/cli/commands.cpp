@@ -2,7 +2,9 @@
 
 #include "app/cli/command_support.h"
 #include "app/cli/engine_commands.h"
+#include "app/cli/group_commands.h"
 #include "app/cli/library_commands.h"
+#include "app/cli/model_commands.h"
 #include "app/cli/text_formats.h"
 
 #include "core/catalog/catalog.h"

@@ -1,16 +1,11 @@
 #pragma once
-// lookalike-cli commands for look-alike search and curation: similar, neighbors,
-// export-embeddings, groups, not-similar, train and models.
+// lookalike-cli commands for look-alike search: similar, neighbors and export-embeddings.
+// Curation is in group_commands.h, training and models in model_commands.h.
 
 #include "app/cli/cli_options.h"
 
-#include <filesystem>
 #include <iosfwd>
-#include <string>
 
-namespace lookalike::catalog {
-class Catalog;
-}
 namespace lookalike::services {
 class Library;
 }
@@ -28,21 +23,5 @@ int similarCommand(const Arguments& args, std::ostream& out, std::ostream& err);
 int neighborsCommand(const Arguments& args, std::ostream& out, std::ostream& err);
 // export-embeddings [--format csv]
 int exportEmbeddingsCommand(const Arguments& args, std::ostream& out, std::ostream& err);
-// groups list|create|import|rename|delete|merge|add|remove ...
-int groupsCommand(const Arguments& args, std::ostream& out, std::ostream& err);
-// groups import CSV, from a stream: puts each row's file (a path, absolute or relative to
-// csvFolder or to the current folder, or a file name seen once) in the row's group, creating
-// groups as needed, in one transaction, and prints a summary with the rows it could not use.
-// csvName names the CSV in messages. Throws LibraryError for a library without items and
-// FileError for a CSV without the file,group header or with a quote never closed (nothing is
-// changed then). No byte string causes undefined behaviour (tests/fuzz/groups_csv_fuzz.cpp).
-int importGroupsCsv(catalog::Catalog& catalog, std::istream& csv, const std::string& csvName,
-                    const std::filesystem::path& csvFolder, std::ostream& out);
-// not-similar ITEM ITEM
-int notSimilarCommand(const Arguments& args, std::ostream& out, std::ostream& err);
-// train [--epochs N] [--from-scratch]
-int trainCommand(const Arguments& args, std::ostream& out, std::ostream& err);
-// models list | models use ID
-int modelsCommand(const Arguments& args, std::ostream& out, std::ostream& err);
 
 }  // namespace lookalike::cli

@@ -1,6 +1,7 @@
 #include "core/catalog/catalog.h"
 
 #include "core/catalog/schema.h"
+#include "core/util/errors.h"
 #include "core/util/file_util.h"
 
 #include <algorithm>
@@ -491,6 +492,48 @@ std::vector<std::pair<ItemId, ItemId>> Catalog::notSimilarPairs() {
         pairs.emplace_back(query.columnInt64(0), query.columnInt64(1));
     query.reset();
     return pairs;
+}
+
+std::optional<ItemId> findItemAtPath(Catalog& catalog, const fs::path& path) {
+    std::vector<std::string> candidates = {displayPath(path)};
+    std::error_code error;
+    fs::path absolute = fs::absolute(path, error).lexically_normal();
+    if (!error)
+        candidates.push_back(displayPath(absolute));
+    fs::path canonical = fs::weakly_canonical(path, error);
+    if (!error)
+        candidates.push_back(displayPath(canonical));
+    for (const std::string& candidate : candidates)
+        if (std::optional<ItemId> found = catalog.findItemByPath(candidate))
+            return found;
+    return std::nullopt;
+}
+
+void requireSomeItems(Catalog& catalog) {
+    if (catalog.itemCount() == 0)
+        throw LibraryError("The library at " + catalog.libraryDir().string() +
+                           " has no items yet (import a folder of photos first)");
+}
+
+// Control characters are refused: none of them shows in a list, and the catalog's text ends at
+// a NUL, so "\0Red" would reach it as an empty name and fail the whole command with a database
+// error.
+std::string groupNameProblem(std::string_view name) {
+    if (name.empty())
+        return "a group name cannot be empty";
+    if (std::any_of(name.begin(), name.end(), [](unsigned char c) { return c < 0x20 || c == 0x7f; }))
+        return "a group name cannot hold control characters";
+    return "";
+}
+
+std::optional<Group> putInGroup(Catalog& catalog, GroupId group, ItemId item, std::int64_t now, bool& alreadyThere) {
+    std::optional<GroupId> before = catalog.groupOf(item);
+    alreadyThere = before == group;
+    if (alreadyThere)
+        return std::nullopt;
+    std::optional<Group> previous = before ? catalog.group(*before) : std::nullopt;
+    catalog.addToGroup(group, item, now);
+    return previous;
 }
 
 }  // namespace lookalike::catalog

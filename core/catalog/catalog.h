@@ -14,6 +14,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace lookalike::catalog {
@@ -176,6 +177,21 @@ private:
     explicit Catalog(std::unique_ptr<Impl> impl);
     std::unique_ptr<Impl> m_impl;
 };
+
+// --- what the front ends share on top of a Catalog ---
+
+// The item imported from `path`, tried as given, made absolute and with symlinks resolved
+// (the catalog stores the absolute, lexically normal path an import saw).
+std::optional<ItemId> findItemAtPath(Catalog& catalog, const std::filesystem::path& path);
+// Throws LibraryError ("... has no items yet") for a library without items.
+void requireSomeItems(Catalog& catalog);
+
+// Why a group name (already trimmed: spaces around a name are never meant) cannot be used, or
+// "" when it can.
+std::string groupNameProblem(std::string_view name);
+// Puts `item` into `group` (inside the caller's transaction). Returns the group it was moved
+// out of, if any; `alreadyThere` tells when it was a member already.
+std::optional<Group> putInGroup(Catalog& catalog, GroupId group, ItemId item, std::int64_t now, bool& alreadyThere);
 
 // The catalog file inside a library folder.
 std::filesystem::path catalogPath(const std::filesystem::path& libraryDir);

@@ -4,6 +4,8 @@
 #include "core/imaging/sha256.h"
 #include "core/imaging/thumbnail.h"
 #include "core/util/file_util.h"
+#include "core/util/text.h"
+#include "core/util/unix_time.h"
 
 #include <algorithm>
 #include <array>
@@ -23,12 +25,6 @@ using catalog::Catalog;
 using catalog::ImportErrorRecord;
 
 namespace {
-
-std::int64_t unixNow() {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-}
 
 struct FileStat {
     std::int64_t size = 0;
@@ -255,9 +251,7 @@ std::string joinRoots(std::span<const fs::path> roots) {
 bool isPhotoFile(const fs::path& path) {
     static const std::array<std::string_view, 9> extensions = {
         ".jpg", ".jpeg", ".jpe", ".png", ".webp", ".tif", ".tiff", ".bmp", ".dib"};
-    std::string extension = path.extension().string();
-    std::transform(extension.begin(), extension.end(), extension.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    const std::string extension = lowercase(path.extension().string());
     return std::find(extensions.begin(), extensions.end(), extension) != extensions.end();
 }
 

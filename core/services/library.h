@@ -20,6 +20,9 @@
 // before it leaves the previous model, embeddings and index in use.
 //
 // Not thread-safe: one thread at a time (the catalog has one connection).
+//
+// The parts behind this facade: active_model.h (embeddings and index of the active model,
+// switching), library_models.h (models as the catalog keeps them) and library_trainer.h.
 
 #include "core/catalog/catalog.h"
 #include "core/catalog/model_store.h"

@@ -1,10 +1,11 @@
-// Fuzzes `lookalike-cli groups import` from the CSV bytes on (cli::importGroupsCsv): the CSV
+// Fuzzes the groups CSV import (services::importGroupsCsv, behind `lookalike-cli groups import`
+// and the GUI) from the CSV bytes on: the CSV
 // reader, the header, row matching against the catalog and group creation, on a fresh
 // in-memory catalog of three items per input. The only allowed failures are the documented
 // FileError (no header, unclosed quote) with nothing changed; nothing is written to disk.
 
-#include "app/cli/library_commands.h"
 #include "core/catalog/catalog.h"
+#include "core/services/group_csv_import.h"
 #include "core/util/errors.h"
 
 #include <cstddef>
@@ -44,9 +45,8 @@ Catalog libraryOfThree() {
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     Catalog catalog = libraryOfThree();
     std::istringstream csv(std::string(reinterpret_cast<const char*>(data), size));
-    std::ostringstream out;
     try {
-        lookalike::cli::importGroupsCsv(catalog, csv, "groups.csv", kLibraryFolder, out);
+        lookalike::services::importGroupsCsv(catalog, csv, "groups.csv", kLibraryFolder);
     } catch (const lookalike::FileError&) {
         if (!catalog.groups().empty())
             __builtin_trap();  // a refused CSV must change nothing

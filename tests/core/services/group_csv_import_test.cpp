@@ -1,0 +1,133 @@
+// Importing groups from a file,group CSV: how rows match items (path relative to the CSV, absolute
+// path, unique file name), what is skipped and why, and that a refused CSV changes nothing.
+
+#include "core/services/group_csv_import.h"
+
+#include "core/util/errors.h"
+#include "tests/support/expect_error.h"
+#include "tests/support/temp_dir.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <sstream>
+
+using namespace lookalike;
+using namespace lookalike::services;
+using catalog::Catalog;
+using catalog::ItemId;
+namespace fs = std::filesystem;
+
+namespace {
+
+class GroupCsvImportTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        m_catalog = std::make_unique<Catalog>(Catalog::open(m_dir / "library"));
+        m_shoesRed = addItem(m_dir / "photos" / "shoes" / "red.jpg", 1);
+        m_shoesBlue = addItem(m_dir / "photos" / "shoes" / "blue.png", 2);
+        m_bagsRed = addItem(m_dir / "photos" / "bags" / "red.jpg", 3);
+    }
+
+    // An item as an import records it; the file itself need not exist for matching.
+    ItemId addItem(const fs::path& path, std::uint8_t seed) {
+        catalog::ItemData item;
+        item.contentHash.fill(seed);
+        item.sourcePath = path.string();
+        item.displayName = path.filename().string();
+        item.width = item.height = 1;
+        item.fileSize = 1;
+        item.thumbnail = {1, 1, {0xFF, 0xD8, 0xFF, 0xD9}};
+        const ItemId id = m_catalog->addItem(item, 0);
+        m_catalog->recordFile(path.string(), id, 1, 0);
+        return id;
+    }
+
+    GroupCsvImportReport import(const std::string& text) {
+        std::istringstream csv(text);
+        return importGroupsCsv(*m_catalog, csv, "groups.csv", m_dir / "photos");
+    }
+
+    std::vector<ItemId> membersOf(const std::string& name) {
+        std::optional<catalog::Group> group = m_catalog->findGroup(name);
+        if (!group)
+            return {};
+        std::vector<ItemId> members = m_catalog->groupMembers(group->id);
+        std::sort(members.begin(), members.end());
+        return members;
+    }
+
+    fixtures::TempDir m_dir;
+    std::unique_ptr<Catalog> m_catalog;
+    ItemId m_shoesRed = 0;
+    ItemId m_shoesBlue = 0;
+    ItemId m_bagsRed = 0;
+};
+
+TEST_F(GroupCsvImportTest, CountsMatchedUnmatchedAndSkippedRows) {
+    const std::string absoluteBlue = (m_dir / "photos" / "shoes" / "blue.png").string();
+    const GroupCsvImportReport report = import(
+        " File , GROUP \n"                 // line 1: header names ignore case and spaces
+        "shoes/red.jpg,Red\n"              // 2: relative to the CSV's folder
+        + absoluteBlue + ",Blue\n" +       // 3: absolute
+        "\n"                               // 4: empty, not a row
+        "blue.png, red \n"                 // 5: unique file name; group found ignoring case
+        "red.jpg,Red\n"                    // 6: two items have that name
+        "missing.jpg,Red\n"                // 7: no such item
+        "shoes/red.jpg,\"Bad\x01Name\"\n"  // 8: control character in the group name
+        "bags/red.jpg,\n");                // 9: no group
+
+    EXPECT_EQ(report.rows, 7);
+    EXPECT_EQ(report.matched, 3);
+    EXPECT_EQ(report.created, 2);
+    EXPECT_EQ(report.unmatched, 2);
+    EXPECT_EQ(report.skipped, 2);
+    EXPECT_EQ(report.moved, 1);  // blue.png, from Blue to Red
+    ASSERT_EQ(report.problems.size(), 4u);
+    EXPECT_EQ(report.problems[0].rfind("line 6: red.jpg: 2 items have the file name red.jpg", 0), 0u)
+        << report.problems[0];
+    EXPECT_EQ(report.problems[1].rfind("line 7: missing.jpg: no item of this library", 0), 0u) << report.problems[1];
+    EXPECT_EQ(report.problems[2], "line 8: shoes/red.jpg: a group name cannot hold control characters");
+    EXPECT_EQ(report.problems[3], "line 9: bags/red.jpg: no group given");
+
+    std::vector<ItemId> expectedRed = {m_shoesRed, m_shoesBlue};
+    std::sort(expectedRed.begin(), expectedRed.end());
+    EXPECT_EQ(membersOf("Red"), expectedRed);
+    EXPECT_TRUE(membersOf("Blue").empty());
+    EXPECT_FALSE(m_catalog->groupOf(m_bagsRed).has_value());
+}
+
+TEST_F(GroupCsvImportTest, AnUnclosedQuoteChangesNothing) {
+    fixtures::expectErrorMentioning<FileError>(
+        [&] { import("file,group\nshoes/red.jpg,Red\n\"bags/red.jpg,Bags\n"); },
+        "groups.csv: line 3: a quoted field is never closed");
+    EXPECT_TRUE(m_catalog->groups().empty());
+    EXPECT_FALSE(m_catalog->groupOf(m_shoesRed).has_value());
+}
+
+TEST_F(GroupCsvImportTest, RefusesACsvWithoutTheHeader) {
+    fixtures::expectErrorMentioning<FileError>([&] { import("shoes/red.jpg,Red\n"); },
+                                               "the first row must name the columns: file,group");
+    fixtures::expectErrorMentioning<FileError>([&] { import(""); }, "file,group");
+    EXPECT_TRUE(m_catalog->groups().empty());
+}
+
+TEST_F(GroupCsvImportTest, RefusesALibraryWithoutItems) {
+    Catalog empty = Catalog::open(m_dir / "empty");
+    std::istringstream csv("file,group\nred.jpg,Red\n");
+    fixtures::expectErrorMentioning<LibraryError>([&] { importGroupsCsv(empty, csv, "groups.csv", m_dir.path()); },
+                                                  "has no items yet");
+}
+
+TEST_F(GroupCsvImportTest, ReadsAFileWithPathsRelativeToItsFolder) {
+    fixtures::writeText(m_dir / "photos" / "groups.csv", "\xEF\xBB\xBF" "file,group\r\nbags/red.jpg,Bags\r\n");
+    const GroupCsvImportReport report = importGroupsCsv(*m_catalog, m_dir / "photos" / "groups.csv");
+    EXPECT_EQ(report.rows, 1);
+    EXPECT_EQ(report.matched, 1);
+    EXPECT_EQ(membersOf("Bags"), std::vector<ItemId>{m_bagsRed});
+
+    fixtures::expectErrorMentioning<FileError>([&] { importGroupsCsv(*m_catalog, m_dir / "no-such.csv"); },
+                                               "cannot open the file");
+}
+
+}  // namespace
