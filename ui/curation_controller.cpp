@@ -1,5 +1,6 @@
 #include "ui/curation_controller.h"
 
+#include "core/services/group_csv_import.h"
 #include "ui/detail_panel.h"
 #include "ui/item_list_model.h"
 #include "ui/job_runner.h"
@@ -9,6 +10,7 @@
 #include <QAction>
 #include <QDesktopServices>
 #include <QDir>
+#include <QFileDialog>
 #include <QFileInfo>
 #include <QInputDialog>
 #include <QLineEdit>
@@ -19,6 +21,7 @@
 #include <QUrl>
 
 #include <algorithm>
+#include <filesystem>
 #include <chrono>
 #include <optional>
 #include <utility>
@@ -61,6 +64,10 @@ CurationController::CurationController(const JobRunner& jobs, LibraryWorker* que
 
     for (QAction* action : actions())
         action->setShortcutContext(Qt::WindowShortcut);
+
+    m_importGroupsAction = new QAction(tr("Import &Groups from CSV…"), window);
+    m_importGroupsAction->setToolTip(tr("Group items from a spreadsheet with the columns file,group"));
+    connect(m_importGroupsAction, &QAction::triggered, this, &CurationController::askImportGroupsCsv);
 }
 
 QList<QAction*> CurationController::actions() const {
@@ -73,6 +80,7 @@ void CurationController::updateActions(bool idle) {
     m_removeFromGroupAction->setEnabled(selection);
     m_openFolderAction->setEnabled(selection);
     m_removeFromCatalogAction->setEnabled(selection && idle);
+    m_importGroupsAction->setEnabled(m_reader && m_reader->itemCount() > 0);
 }
 
 std::vector<catalog::ItemId> CurationController::selectedItems() const {
@@ -241,6 +249,48 @@ void CurationController::showGroupMenu(const QPoint& position) {
         });
     });
     menu.exec(m_sidebarView->viewport()->mapToGlobal(position));
+}
+
+void CurationController::askImportGroupsCsv() {
+    const QString csv = QFileDialog::getOpenFileName(m_window, tr("Import Groups from CSV"), QDir::homePath(),
+                                                     tr("CSV files (*.csv);;All files (*)"));
+    if (!csv.isEmpty())
+        importGroupsCsv(csv);
+}
+
+void CurationController::importGroupsCsv(const QString& csvPath) {
+    if (!m_queries)
+        return;
+    const std::filesystem::path csv = csvPath.toStdString();
+    m_queries->submit([csv](services::Library& library) { return services::importGroupsCsv(library.catalog(), csv); })
+        .then(this,
+              [this, csvPath](const services::GroupCsvImportReport& report) {
+                  QString done = tr("Groups from %1: %n row(s) matched", nullptr, static_cast<int>(report.matched))
+                                     .arg(QFileInfo(csvPath).fileName());
+                  done += tr(", %n group(s) created", nullptr, static_cast<int>(report.created));
+                  if (!report.problems.empty())
+                      done += tr(", %n row(s) not imported", nullptr, static_cast<int>(report.problems.size()));
+                  emit changed(done + QLatin1Char('.'));
+                  if (!report.problems.empty())
+                      showUnimportedRows(csvPath, report.problems);
+                  emit groupsImported(report.matched, report.created);
+              })
+        .onFailed(this, [this](const std::exception& error) { emit failed(fromStd(error.what())); });
+}
+
+void CurationController::showUnimportedRows(const QString& csvPath, const std::vector<std::string>& problems) {
+    QStringList lines;
+    for (const std::string& problem : problems)
+        lines << fromStd(problem);
+    auto* box = new QMessageBox(QMessageBox::Information, tr("Import Groups"),
+                                tr("%n row(s) of %1 could not be used; the others were imported.", nullptr,
+                                   static_cast<int>(problems.size()))
+                                    .arg(QFileInfo(csvPath).fileName()),
+                                QMessageBox::Close, m_window);
+    box->setObjectName(QStringLiteral("unimportedGroupRows"));
+    box->setDetailedText(lines.join(QLatin1Char('\n')));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
 }
 
 }  // namespace lookalike::ui

@@ -1,7 +1,7 @@
 #pragma once
 // What the owner teaches the library: groups (create from the selection, add to, remove from,
-// rename, delete, and items dropped on a group in the sidebar), "not similar" marks, and
-// removing items from the catalog. Every change runs on the query LibraryWorker, so it is
+// rename, delete, items dropped on a group in the sidebar, and a file,group CSV), "not similar"
+// marks, and removing items from the catalog. Every change runs on the query LibraryWorker, so it is
 // quick while a job runs. GUI thread only.
 
 #include "core/catalog/catalog.h"
@@ -11,6 +11,7 @@
 #include <QString>
 
 #include <functional>
+#include <string>
 #include <vector>
 
 class QAction;
@@ -43,6 +44,7 @@ public:
     QAction* removeFromGroupAction() const { return m_removeFromGroupAction; }
     QAction* removeFromCatalogAction() const { return m_removeFromCatalogAction; }
     QAction* openFolderAction() const { return m_openFolderAction; }
+    QAction* importGroupsAction() const { return m_importGroupsAction; }  // Import Groups from CSV…
     void updateActions(bool idle);
 
     std::vector<catalog::ItemId> selectedItems() const;
@@ -52,6 +54,9 @@ public:
     void removeSelectionFromGroup();
     void markNotSimilar(catalog::ItemId lookalike);
     void removeSelectionFromCatalog();  // no confirmation; the action asks first
+    // Puts the CSV's files in its groups (services::importGroupsCsv), in one transaction; the
+    // rows it could not use are listed in a dialog. Emits groupsImported on success.
+    void importGroupsCsv(const QString& csvPath);
 
     void showItemMenu(const QPoint& position);   // in the grid's viewport
     void showGroupMenu(const QPoint& position);  // in the sidebar's viewport
@@ -61,12 +66,15 @@ signals:
     void changed(const QString& done);
     void failed(const QString& message);
     void statusMessage(const QString& message);
+    void groupsImported(qint64 matchedRows, qint64 createdGroups);
 
 private:
     void run(const QString& done, std::function<void(services::Library&)> change);
     void askCreateGroup();
     void askRemoveFromCatalog();
     void openContainingFolder();
+    void askImportGroupsCsv();
+    void showUnimportedRows(const QString& csvPath, const std::vector<std::string>& problems);
 
     const JobRunner& m_jobs;
     LibraryWorker* m_queries;
@@ -80,6 +88,7 @@ private:
     QAction* m_removeFromGroupAction = nullptr;
     QAction* m_removeFromCatalogAction = nullptr;
     QAction* m_openFolderAction = nullptr;
+    QAction* m_importGroupsAction = nullptr;
 };
 
 }  // namespace lookalike::ui

@@ -1,6 +1,7 @@
 #include "ui/main_window.h"
 
 #include "ui/curation_controller.h"
+#include "ui/demo_flow.h"
 #include "ui/detail_panel.h"
 #include "ui/import_controller.h"
 #include "ui/item_list_model.h"
@@ -89,8 +90,8 @@ MainWindow::MainWindow(const Options& options, QWidget* parent)
     reloadSidebar();
     showPlace({Place::Kind::All, 0, {}});
 
-    if (m_options.demo)
-        runDemo();
+    if (m_options.demo && m_reader->itemCount() == 0)
+        new DemoFlow(*this, *m_import, *m_curation, *m_training, m_options.samplePhotos, m_options.sampleGroups);
     // Embed and index whatever the catalog has without vectors (another program's import, a
     // cancelled job), then look-alikes are served.
     m_jobs->run(QStringLiteral("refresh"), tr("Updating look-alikes"),
@@ -106,21 +107,6 @@ MainWindow::~MainWindow() {
     // Workers wait for their running task; a cancelled job ends at its next check.
     m_jobWorker.reset();
     m_queries.reset();
-}
-
-// The --demo flow, in one place. On an empty library the sample photos are imported once the
-// startup refresh is done; after an import that brought new photos, the demo trains by itself
-// (without the comparison: there is nothing to compare with yet).
-void MainWindow::runDemo() {
-    if (m_reader->itemCount() == 0)
-        connect(this, &MainWindow::jobFinished, this, [this](const QString& kind, bool ok) {
-            if (kind == QLatin1String("refresh") && ok)
-                QTimer::singleShot(0, this, [this] { importFolders({fromStd(m_options.samplePhotos.string())}); });
-        });
-    connect(m_import, &ImportController::imported, this, [this](const services::ImportReport& report) {
-        if (!report.cancelled && report.counts.imported > 0)
-            QTimer::singleShot(0, m_training, &TrainingController::startTrainingWithoutComparison);
-    });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -178,6 +164,7 @@ void MainWindow::buildMenus() {
     QMenu* file = menuBar()->addMenu(tr("&File"));
     file->addAction(m_import->importAction());
     file->addAction(m_lookalikes->searchPhotoAction());
+    file->addAction(m_curation->importGroupsAction());
     file->addSeparator();
     file->addAction(tr("&Settings…"), this, &MainWindow::showSettings)->setMenuRole(QAction::PreferencesRole);
     file->addSeparator();

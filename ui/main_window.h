@@ -51,8 +51,9 @@ public:
     struct Options {
         std::filesystem::path libraryDir;
         services::LibraryOptions library;  // threads, index and the pretrained start
-        bool demo = false;                 // import the sample catalog and train, when empty
+        bool demo = false;                 // when empty: import the sample catalog, curate and train
         std::filesystem::path samplePhotos;  // the demo imports this folder (datasets::sampleCatalogDir())
+        std::filesystem::path sampleGroups;  // then curates these groups, if any (datasets::sampleGroupsCsv())
     };
 
     explicit MainWindow(const Options& options, QWidget* parent = nullptr);
@@ -108,7 +109,6 @@ private:
     QWidget* buildWelcome();
     QWidget* buildUnusable(const QString& message);
     void restoreWindowState();
-    void runDemo();
 
     void updateActions();
     void updatePage();

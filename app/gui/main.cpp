@@ -44,7 +44,7 @@ int main(int argc, char** argv) {
                                      QApplication::translate("main", "folder"));
     QCommandLineOption demoOption(QStringLiteral("demo"),
                                   QApplication::translate("main", "Open the demo library: import the built-in sample "
-                                                                  "catalog and train on it."));
+                                                                  "catalog, group half of it and train on it."));
     parser.addOption(libraryOption);
     parser.addOption(demoOption);
     parser.process(app);
@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
                                                          : lookalike::xdgDataHome() / "lookalike" / "demo";
         try {
             options.samplePhotos = lookalike::datasets::sampleCatalogDir();
+            options.sampleGroups = lookalike::datasets::sampleGroupsCsv();
         } catch (const std::exception& error) {
             QMessageBox::critical(nullptr, QApplication::translate("main", "Lookalike"), QString::fromStdString(error.what()));
             return 1;

@@ -61,6 +61,9 @@ private slots:
         QVERIFY(window.lastTraining().has_value());
         const services::LibraryTrainingReport report = *window.lastTraining();
         QCOMPARE(static_cast<std::int64_t>(window.trainingDialog()->plottedSteps()), report.steps);
+        // No network trained (no groups): the window says so where the chart would be.
+        QCOMPARE(report.steps, 0);
+        QVERIFY(!window.trainingDialog()->lossChartShown());
         QVERIFY(report.activated);
         QCOMPARE(window.activeModel(), std::optional<catalog::ModelId>(report.model));
         // No groups: the new model serves the descriptors tuned to this catalog, and the Models
