@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's two commands.
 #   installer/quickstart.sh run    install what is missing, build, run the app (lookalike --demo) on its sample
+#                                  (without a display: lookalike-cli demo)
 #   installer/quickstart.sh test   install what is missing, build, run the whole test suite
 # BUILD_DIR (default: build) chooses the build folder.
 set -euo pipefail
@@ -26,8 +27,7 @@ case "$mode" in
       exec "$build_dir/app/lookalike" --demo
     fi
     echo "quickstart: no display; running the command-line demo instead of the window." >&2
-    "$build_dir/app/lookalike-cli" demo
-    exec "$build_dir/app/lookalike-cli" --library "${XDG_DATA_HOME:-$HOME/.local/share}/lookalike/demo" similar "$source_dir/resources/sample-catalog/bag/bag-0001.png" --k 5
+    exec "$build_dir/app/lookalike-cli" demo
     ;;
   test)
     "$here/install-deps.sh" test

@@ -1,6 +1,7 @@
 #include "ui/curation_controller.h"
 
 #include "core/services/group_csv_import.h"
+#include "core/util/unix_time.h"
 #include "ui/detail_panel.h"
 #include "ui/item_list_model.h"
 #include "ui/job_runner.h"
@@ -22,17 +23,12 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <chrono>
 #include <optional>
 #include <utility>
 
 namespace lookalike::ui {
 
 namespace {
-
-std::int64_t unixNow() {
-    return std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
 
 QString fromStd(const std::string& text) {
     return QString::fromStdString(text);

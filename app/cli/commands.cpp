@@ -10,6 +10,7 @@
 #include "core/catalog/catalog.h"
 #include "core/datasets/fashion_mnist.h"
 #include "core/datasets/sample_catalog.h"
+#include "core/services/group_csv_import.h"
 #include "core/services/importer.h"
 #include "core/services/library.h"
 #include "core/util/errors.h"
@@ -46,23 +47,22 @@ void printImportReport(const services::ImportReport& report, std::ostream& out) 
 
 // Imports, then embeds and indexes what is new so that look-alikes are ready. The caller holds
 // the library's lock.
-int runImportInto(const catalog::LibraryLock&, const fs::path& libraryPath, const std::vector<fs::path>& roots,
+int runImportInto(services::Library& library, const fs::path& libraryPath, const std::vector<fs::path>& roots,
                   int threads, std::ostream& out, std::ostream& err) {
-    std::unique_ptr<services::Library> library = services::Library::open(libraryPath, libraryOptions());
     services::ImportOptions options;
     options.threads = threads;
     services::ImportReport report;
     {
         TerminalProgress progress(err);
-        report = services::importFolders(library->catalog(), roots, options, progress.callback(),
+        report = services::importFolders(library.catalog(), roots, options, progress.callback(),
                                          &interruptToken());
     }
     printImportReport(report, out);
-    out << "Library: " << libraryPath.string() << " (" << library->catalog().itemCount() << " items)\n";
+    out << "Library: " << libraryPath.string() << " (" << library.catalog().itemCount() << " items)\n";
     if (report.cancelled)
         return Interrupted;
     out << std::flush;
-    return prepareLookalikes(*library, out, err);
+    return prepareLookalikes(library, out, err);
 }
 
 int importCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
@@ -71,7 +71,8 @@ int importCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
     std::vector<fs::path> roots(args.positional.begin(), args.positional.end());
     const int threads = args.intOption("threads", 2, 1, 64);
     const catalog::LibraryLock lock = lockLibrary(libraryDir(args));
-    return runImportInto(lock, libraryDir(args), roots, threads, out, err);
+    std::unique_ptr<services::Library> library = services::Library::open(libraryDir(args), libraryOptions());
+    return runImportInto(*library, libraryDir(args), roots, threads, out, err);
 }
 
 int listCommand(const Arguments& args, std::ostream& out, std::ostream&) {
@@ -140,16 +141,45 @@ int sampleCommand(const Arguments& args, std::ostream& out, std::ostream&) {
     return Success;
 }
 
-// The built-in default: a demo library made of the sample catalog that ships with Lookalike.
-// The photos are imported where they are installed; the library keeps its own thumbnails.
+// The built-in default: a demo library made of the sample catalog that ships with Lookalike,
+// walked through the whole loop: import, look-alikes without labels, half of the sample curated
+// from its groups CSV, training, and the look-alikes under the trained model. The photos are
+// imported where they are installed; the library keeps its own thumbnails. A demo library that
+// already has its photos is only brought up to date.
 int demoCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
     if (!args.positional.empty())
         throw UsageError("demo takes no arguments");
-    fs::path library = args.library ? *args.library : xdgDataHome() / "lookalike" / "demo";
-    const catalog::LibraryLock lock = lockLibrary(library);
+    services::LibraryTrainingOptions training;
+    training.epochs = args.doubleOption("epochs", 0.0, 0.01, 1000.0);
+    fs::path libraryPath = args.library ? *args.library : xdgDataHome() / "lookalike" / "demo";
+    const catalog::LibraryLock lock = lockLibrary(libraryPath);
     fs::path photos = datasets::sampleCatalogDir();
     out << "Sample catalog: " << photos.string() << "\n";
-    return runImportInto(lock, library, {photos}, 2, out, err);
+    std::unique_ptr<services::Library> library = services::Library::open(libraryPath, libraryOptions());
+    const bool fresh = library->catalog().itemCount() == 0;
+    if (int code = runImportInto(*library, libraryPath, {photos}, 2, out, err); code != Success || !fresh)
+        return code;
+    const fs::path groups = datasets::sampleGroupsCsv();
+    if (groups.empty())
+        return Success;  // a sample catalog of one's own (LOOKALIKE_SAMPLE_CATALOG): nothing to curate
+
+    catalog::Catalog& catalog = library->catalog();
+    const catalog::ItemId shown = catalog.itemIds().front();
+    const std::string shownPath = catalog.item(shown)->sourcePath;
+    constexpr std::size_t kShown = 5;
+    out << "\nLook-alikes of " << shownPath << ", before any labels:\n";
+    printLookalikes(catalog, library->similar(shown, kShown), out);
+    out << "\nCurating half of the sample from " << groups.string() << ":\n";
+    printGroupImport(services::importGroupsCsv(catalog, groups), out);
+    out << "\nTraining on the photos and the groups:\n" << std::flush;
+    if (int code = trainAndReport(*library, training, out, err); code != Success)
+        return code;
+    // Kept whether or not it was switched to: the comparison shows what it learned.
+    if (const catalog::ModelRecord trained = library->models().models().back(); trained.state == catalog::ModelState::Ready) {
+        out << "\nLook-alikes of " << shownPath << " under the trained model " << trained.id << ":\n";
+        printLookalikes(catalog, library->similarUnder(trained.id, shown, kShown), out);
+    }
+    return Success;
 }
 
 }  // namespace
@@ -163,7 +193,8 @@ const std::vector<Command>& commands() {
         {"stats", "", "summarise the library", {}, statsCommand},
         {"sample", "DIR", "write a sample catalog of Fashion-MNIST photos as PNG files",
          {"count"}, sampleCommand},
-        {"demo", "", "import the built-in sample catalog into a demo library", {}, demoCommand},
+        {"demo", "", "the whole loop on the built-in sample catalog: import, look-alikes, groups, training",
+         {"epochs"}, demoCommand},
         {"similar", "ITEM|PHOTO", "the items that look most like an item or a photo file",
          {"k", "format text|csv|json", "group GROUP", "folder DIR"}, similarCommand, {"ungrouped"}},
         {"neighbors", "", "CSV of every item's look-alikes (query,rank,result,score)",

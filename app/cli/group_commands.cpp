@@ -159,18 +159,7 @@ int groupsImport(Catalog& catalog, const std::vector<std::string>& args, std::os
     if (args.size() != 1)
         throw UsageError("groups import needs one CSV file with the columns file,group");
     const services::GroupCsvImportReport report = services::importGroupsCsv(catalog, fs::path(args[0]));
-    out << "Rows: " << report.rows << ", matched: " << report.matched << ", groups created: " << report.created
-        << ", unmatched: " << report.unmatched;
-    if (report.skipped > 0)
-        out << ", skipped: " << report.skipped;
-    out << ".\n";
-    if (report.moved > 0)
-        out << plural(report.moved, "item") << " moved from another group.\n";
-    if (!report.problems.empty()) {
-        out << "Not imported:\n";
-        for (const std::string& problem : report.problems)
-            out << "  " << problem << "\n";
-    }
+    printGroupImport(report, out);
     return Success;
 }
 
@@ -220,6 +209,21 @@ int notSimilarCommand(const Arguments& args, std::ostream& out, std::ostream&) {
     if (std::optional<GroupId> group = catalog.groupOf(items[0]); group && group == catalog.groupOf(items[1]))
         out << "Note: both are in group " << quotedGroup(*catalog.group(*group)) << ".\n";
     return Success;
+}
+
+void printGroupImport(const services::GroupCsvImportReport& report, std::ostream& out) {
+    out << "Rows: " << report.rows << ", matched: " << report.matched << ", groups created: " << report.created
+        << ", unmatched: " << report.unmatched;
+    if (report.skipped > 0)
+        out << ", skipped: " << report.skipped;
+    out << ".\n";
+    if (report.moved > 0)
+        out << plural(report.moved, "item") << " moved from another group.\n";
+    if (!report.problems.empty()) {
+        out << "Not imported:\n";
+        for (const std::string& problem : report.problems)
+            out << "  " << problem << "\n";
+    }
 }
 
 }  // namespace lookalike::cli

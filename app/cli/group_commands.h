@@ -6,11 +6,17 @@
 
 #include <iosfwd>
 
+namespace lookalike::services {
+struct GroupCsvImportReport;
+}
+
 namespace lookalike::cli {
 
 // groups list|create|import|rename|delete|merge|add|remove ...
 // (groups import CSV: services::importGroupsCsv, then its summary)
 int groupsCommand(const Arguments& args, std::ostream& out, std::ostream& err);
+// "Rows: 100, matched: 98, groups created: 10, unmatched: 2." and a line per row not imported.
+void printGroupImport(const services::GroupCsvImportReport& report, std::ostream& out);
 // not-similar ITEM ITEM
 int notSimilarCommand(const Arguments& args, std::ostream& out, std::ostream& err);
 

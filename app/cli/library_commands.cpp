@@ -86,6 +86,16 @@ struct Ranked {
     bool missing = false;  // the file is gone (moved or deleted); the item still serves
 };
 
+std::vector<Ranked> rankedResults(Catalog& catalog, const std::vector<services::SimilarItem>& found) {
+    std::vector<Ranked> results;
+    for (const services::SimilarItem& match : found) {
+        std::optional<catalog::ItemSummary> summary = catalog.item(match.item);
+        results.push_back({static_cast<int>(results.size()) + 1, match.item, match.similarity,
+                           summary ? summary->sourcePath : std::string(), catalog.filesMissing(match.item)});
+    }
+    return results;
+}
+
 void printRanked(const std::vector<Ranked>& results, Format format, std::ostream& out) {
     switch (format) {
     case Format::Text:
@@ -119,6 +129,10 @@ void printRanked(const std::vector<Ranked>& results, Format format, std::ostream
 
 }  // namespace
 
+void printLookalikes(catalog::Catalog& catalog, const std::vector<services::SimilarItem>& found, std::ostream& out) {
+    printRanked(rankedResults(catalog, found), Format::Text, out);
+}
+
 int prepareLookalikes(services::Library& library, std::ostream& out, std::ostream& err) {
     if (!refreshLookalikes(library, err))
         return Interrupted;
@@ -143,13 +157,7 @@ int similarCommand(const Arguments& args, std::ostream& out, std::ostream& err) 
         return Interrupted;
     std::vector<services::SimilarItem> found = item ? library->similar(*item, static_cast<std::size_t>(k), filter)
                                                     : library->similar(fs::path(query), static_cast<std::size_t>(k), filter);
-    std::vector<Ranked> results;
-    for (const services::SimilarItem& match : found) {
-        std::optional<catalog::ItemSummary> summary = catalog.item(match.item);
-        results.push_back({static_cast<int>(results.size()) + 1, match.item, match.similarity,
-                           summary ? summary->sourcePath : std::string(), catalog.filesMissing(match.item)});
-    }
-    printRanked(results, format, out);
+    printRanked(rankedResults(catalog, found), format, out);
     return Success;
 }
 

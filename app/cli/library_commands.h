@@ -5,10 +5,15 @@
 #include "app/cli/cli_options.h"
 
 #include <iosfwd>
+#include <vector>
 
+namespace lookalike::catalog {
+class Catalog;
+}
 namespace lookalike::services {
 class Library;
-}
+struct SimilarItem;
+}  // namespace lookalike::services
 
 namespace lookalike::cli {
 
@@ -16,6 +21,9 @@ namespace lookalike::cli {
 // then prints "Look-alikes ready: N items, model M (kind)". Returns Interrupted (what was
 // embedded so far is kept) when Ctrl+C stopped it.
 int prepareLookalikes(services::Library& library, std::ostream& out, std::ostream& err);
+
+// Look-alikes as `similar` prints them: "rank    item   score  path" and a row each.
+void printLookalikes(catalog::Catalog& catalog, const std::vector<services::SimilarItem>& found, std::ostream& out);
 
 // similar ITEM|PHOTO [--k N] [--format text|csv|json] [--group G | --folder DIR | --ungrouped]
 int similarCommand(const Arguments& args, std::ostream& out, std::ostream& err);

@@ -90,15 +90,19 @@ int trainCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
     options.fromScratch = args.flag("from-scratch");
     const catalog::LibraryLock lock = lockExistingLibrary(args);
     std::unique_ptr<services::Library> library = openExistingLookalikes(args, ItemsNeeded::Yes);
+    return trainAndReport(*library, options, out, err);
+}
 
+int trainAndReport(services::Library& library, const services::LibraryTrainingOptions& options, std::ostream& out,
+                   std::ostream& err) {
     services::LibraryTrainingReport report;
     {
         TerminalProgress progress(err);
         try {
-            report = library->train(options, progress.callback(), &interruptToken());
+            report = library.train(options, progress.callback(), &interruptToken());
         } catch (const Cancelled&) {
             progress.clear();
-            std::optional<ModelId> active = library->activeModel();
+            std::optional<ModelId> active = library.activeModel();
             err << "Training interrupted: nothing was switched"
                 << (active ? "; model " + std::to_string(*active) + " stays active" : std::string()) << ".\n";
             return Interrupted;
@@ -107,7 +111,7 @@ int trainCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
     char seconds[32];
     std::snprintf(seconds, sizeof seconds, "%.1f", report.trainingSeconds);
     std::string start;
-    if (std::optional<catalog::ModelRecord> model = library->models().model(report.model))
+    if (std::optional<catalog::ModelRecord> model = library.models().model(report.model))
         if (auto recipe = services::parseKeyValues(model->recipe); recipe.contains("start"))
             start = " (" + recipe["start"] + ")";
     if (report.steps > 0)

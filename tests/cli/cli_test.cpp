@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 using namespace lookalike;
 using fixtures::contains;
 using fixtures::lines;
@@ -205,25 +207,40 @@ TEST_F(CliTest, ADamagedCatalogIsReportedNotOverwritten) {
     EXPECT_EQ(fixtures::readText(library / "catalog.db"), std::string(3000, 'z'));
 }
 
-// A build-tree binary has no installed data beside it, so it imports the committed catalog.
-TEST_F(CliTest, DemoImportsTheBuiltInSampleCatalog) {
-    RunResult result = run({"--library", library.string(), "demo"});
+// A build-tree binary has no installed data beside it, so it imports the committed catalog,
+// then walks the loop: look-alikes without labels, half the sample curated, training with a
+// held-out check, and the look-alikes under the trained model.
+TEST_F(CliTest, DemoWalksTheWholeLoopOnTheBuiltInSampleCatalog) {
+    RunResult result = run({"--library", library.string(), "demo", "--epochs", "3"});
     EXPECT_EQ(result.exitCode, 0) << result.err;
     std::vector<std::string> out = lines(result.out);
-    ASSERT_EQ(out.size(), 4u) << result.out;
-    EXPECT_EQ(out[0], "Sample catalog: " + (sourceResourcesDir() / "sample-catalog").string());
+    ASSERT_GE(out.size(), 24u) << result.out;
+    const fs::path samples = sourceResourcesDir() / "sample-catalog";
+    EXPECT_EQ(out[0], "Sample catalog: " + samples.string());
     // The source folder's README.md, LICENSE, regenerate.sh and demo-groups.csv are not photos.
     EXPECT_EQ(out[1], "Imported 200, updated 0, skipped 0 unchanged, 0 duplicates, 0 failed "
                       "(4 other files ignored).");
     EXPECT_EQ(out[2], "Library: " + library.string() + " (200 items)");
     EXPECT_EQ(out[3], "Look-alikes ready: 200 items, model 1 (descriptors)");
+    const std::string first = (samples / "ankle-boot" / "ankle-boot-0001.png").string();
+    EXPECT_EQ(out[5], "Look-alikes of " + first + ", before any labels:");
+    EXPECT_EQ(out[6], "rank    item   score  path");
+    EXPECT_EQ(out[13], "Curating half of the sample from " + (samples / "demo-groups.csv").string() + ":");
+    EXPECT_EQ(out[14], "Rows: 100, matched: 100, groups created: 10, unmatched: 0.");
+    EXPECT_TRUE(contains(result.out, "Trained model 2 (from scratch): ")) << result.out;
+    EXPECT_TRUE(contains(result.out, "Learned from 8 curated groups, 100 single photos and 0 not-similar pairs."))
+        << result.out;
+    EXPECT_TRUE(contains(result.out, "Held-out check (2 groups, 20 photos): Recall@1 ")) << result.out;
+    EXPECT_TRUE(contains(result.out, "Look-alikes of " + first + " under the trained model 2:")) << result.out;
+    EXPECT_EQ(std::count(out.begin(), out.end(), std::string("rank    item   score  path")), 2);
 
-    RunResult list = run({"--library", library.string(), "list"});
-    EXPECT_EQ(lines(list.out).size(), 200u);
-    // Running the demo again finds everything in place.
+    RunResult groups = run({"--library", library.string(), "groups", "list"});
+    EXPECT_EQ(lines(groups.out).size(), 10u) << groups.out;
+    // Running the demo again finds everything in place: nothing new to curate or train.
     RunResult again = run({"--library", library.string(), "demo"});
     EXPECT_EQ(again.exitCode, 0);
     EXPECT_TRUE(contains(again.out, "Imported 0, updated 0, skipped 200 unchanged")) << again.out;
+    EXPECT_FALSE(contains(again.out, "Trained model")) << again.out;
 }
 
 TEST_F(CliTest, SampleWritesTheRequestedNumberOfPhotos) {
