@@ -98,6 +98,7 @@ MainWindow::MainWindow(const Options& options, QWidget* parent)
                 [](services::Library& library, JobState& job) { library.refresh(job.reporter({}), &job.cancel); },
                 [this] {
                     m_lookalikes->setIndexReady();
+                    updateActions();  // Search by Photo needs the index
                     refreshQueryLibrary();
                 });
 }

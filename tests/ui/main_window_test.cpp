@@ -24,6 +24,7 @@
 #include <QStandardPaths>
 #include <QtTest>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -121,6 +122,13 @@ private slots:
         ui::MainWindow window(optionsFor(shapes.library()));
         window.show();
         QVERIFY(waitUntilReady(window));
+        // Once the startup refresh has indexed the catalog, a photo can be searched for at once.
+        const QList<QAction*> actions = window.findChildren<QAction*>();
+        const auto searchByPhoto = std::find_if(actions.begin(), actions.end(), [](const QAction* action) {
+            return action->text() == QStringLiteral("&Search by Photo…");
+        });
+        QVERIFY(searchByPhoto != actions.end());
+        QTRY_VERIFY_WITH_TIMEOUT((*searchByPhoto)->isEnabled(), kWait);
         catalog::Catalog catalog = catalog::Catalog::open(shapes.library());
         const std::vector<catalog::ItemSummary> items = catalog.listItems(0, 1000);
         QCOMPARE(window.gridModel()->rowCount(), static_cast<int>(items.size()));
