@@ -17,6 +17,17 @@ class TrainingDialogTest : public QObject {
         return label && label->isVisibleTo(&dialog) ? label->text() : QString();
     }
 
+    // A run that switched from `previous` to `model` after `steps` network steps.
+    static services::LibraryTrainingReport finished(catalog::ModelId model, catalog::ModelId previous,
+                                                    std::int64_t steps) {
+        services::LibraryTrainingReport report;
+        report.model = model;
+        report.previous = previous;
+        report.activated = true;
+        report.steps = steps;
+        return report;
+    }
+
 private slots:
     void noNetworkTrainedShowsAMessageNotAnEmptyChart() {
         ui::TrainingDialog dialog;
@@ -25,12 +36,7 @@ private slots:
         QVERIFY(!dialog.lossChartShown());
         QVERIFY(chartMessage(dialog).contains(QStringLiteral("once the network's training steps begin")));
 
-        services::LibraryTrainingReport report;
-        report.model = 2;
-        report.previous = 1;
-        report.activated = true;
-        report.steps = 0;
-        dialog.finish(report);
+        dialog.finish(finished(2, 1, 0));
         QVERIFY(!dialog.lossChartShown());
         QCOMPARE(dialog.plottedSteps(), 0);
         QVERIFY(chartMessage(dialog).contains(QStringLiteral("No network was trained")));
@@ -48,12 +54,7 @@ private slots:
         QCOMPARE(dialog.plottedSteps(), 5);
         QVERIFY(chartMessage(dialog).isEmpty());
 
-        services::LibraryTrainingReport report;
-        report.model = 3;
-        report.previous = 2;
-        report.activated = true;
-        report.steps = 40;
-        dialog.finish(report);
+        dialog.finish(finished(3, 2, 40));
         QVERIFY(dialog.lossChartShown());
 
         // A new run starts without the old curve, and without an empty chart.
