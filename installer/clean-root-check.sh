@@ -80,6 +80,12 @@ git -C "$source_dir" ls-files -z --cached --others --exclude-standard |
   (cd "$source_dir" && tar --null --no-recursion --ignore-failed-read -cf - -T -) | tar -xf - -C "$root/src"
 say "source: $(find "$root/src" -type f | wc -l) files copied into the root"
 
+# Each output line with the seconds since its step began: the figures for the README.
+stamp() {
+  local begin=$SECONDS line
+  while IFS= read -r line; do printf '[%4ds] %s\n' "$((SECONDS - begin))" "$line"; done
+}
+
 # Runs a script inside the root, in a private mount namespace (the mounts vanish with it), with
 # a clean environment: no DISPLAY, no host PATH.
 in_root() {
@@ -95,13 +101,15 @@ in_root() {
       exec chroot "$root" /usr/bin/env -i HOME=/root LANG=C.UTF-8 TERM=dumb \
         PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
         /bin/bash -euo pipefail -c "$script"
-    ' in-root "$root" "$cache/archives" "$script" >"$log" 2>&1; then
+    ' in-root "$root" "$cache/archives" "$script" 2>&1 | stamp >"$log"; then
     echo "clean-root: FAILED at step: $step" >&2
     echo "---- the last 60 lines of its output ----" >&2
     tail -n 60 "$log" >&2
     exit 1
   fi
-  grep -E '^install-deps:' "$log" || true
+  # Where the time went: packages, configure, build, and the end of the step's output.
+  grep -E '^\[ *[0-9]+s\] (install-deps:|-- Configuring done|quickstart:|Trained model|Held-out)' "$log" || true
+  grep -E '^\[ *[0-9]+s\] \[[0-9]+/[0-9]+\] ' "$log" | tail -n 1 || true
   tail -n "${3:-12}" "$log"
   say "$step: passed"
 }
