@@ -59,9 +59,9 @@ done
 [[ -x "$root/usr/bin/lookalike" && -x "$root/usr/bin/lookalike-cli" ]] || fail "programs not executable"
 samples="$root/usr/share/lookalike/sample-catalog"
 photo_count=$(find "$samples" -type f -name '*.png' | wc -l)
-other_count=$(find "$samples" -type f ! -name '*.png' | wc -l)
-[[ $photo_count -eq 200 && $other_count -eq 0 ]] ||
-  fail "sample catalog: $photo_count photos and $other_count other files (want 200 and 0)"
+other_count=$(find "$samples" -type f ! -name '*.png' ! -path "$samples/demo-groups.csv" | wc -l)
+[[ $photo_count -eq 200 && $other_count -eq 0 && -f "$samples/demo-groups.csv" ]] ||
+  fail "sample catalog: $photo_count photos, $other_count other files, demo-groups.csv $( [[ -f "$samples/demo-groups.csv" ]] && echo present || echo missing) (want 200, 0, present)"
 unexpected=$(cd "$root" && find . -type f | grep -v -E '^\./usr/(bin|share/(applications|icons|metainfo|lookalike|doc/lookalike))/' || true)
 [[ -z "$unexpected" ]] || fail "files outside the documented layout: $unexpected"
 
@@ -92,11 +92,14 @@ out="$(run "$root/usr/bin/lookalike-cli" --library "$work/library" similar "$sam
 echo "$out"
 [[ $(grep -c "$samples/" <<<"$out") -eq 3 ]] || fail "similar did not list 3 installed photos"
 
-step "lookalike-cli demo finds the sample catalog beside the program"
+step "lookalike-cli demo finds the sample catalog and its groups beside the program, and trains"
 out="$(run "$root/usr/bin/lookalike-cli" demo)"
 echo "$out"
 grep -qx "Sample catalog: $samples" <<<"$out" || fail "demo did not use the unpacked package's catalog"
 grep -qx "Library: $home/data/lookalike/demo (200 items)" <<<"$out" || fail "demo library incomplete"
+grep -qx "Rows: 100, matched: 100, groups created: 10, unmatched: 0." <<<"$out" ||
+  fail "demo did not curate the installed demo-groups.csv"
+grep -q "^Held-out check (2 groups, 20 photos): Recall@1 " <<<"$out" || fail "demo did not train with a held-out check"
 
 step "desktop-file-validate"
 desktop-file-validate "$root/usr/share/applications/$app_id.desktop"
