@@ -43,8 +43,8 @@ struct ConvolutionFusion {
 class Convolution {
 public:
     // Throws std::logic_error when src is not [N, inChannels, H, W] or groups does not divide
-    // both channel counts. constantWeights: reorder the weights once here instead of at every forward (for
-    // networks whose parameters never change, i.e. the folded inference network).
+    // both channel counts. constantWeights: reorder the weights once here instead of at every
+    // forward (for networks whose parameters never change, i.e. the folded inference network).
     Convolution(Context& context, const ConvolutionShape& shape, const memory& src,
                 const ConvolutionParameters& parameters, Mode mode,
                 const ConvolutionFusion& fusion = {}, bool constantWeights = false);
