@@ -60,8 +60,17 @@ memory::desc plainDesc(const memory::dims& dims)
     case 1: return {dims, memory::data_type::f32, tag::x};
     case 2: return {dims, memory::data_type::f32, tag::nc};
     case 4: return {dims, memory::data_type::f32, tag::nchw};
+    case 5: return {dims, memory::data_type::f32, tag::goihw};
     default: throw std::logic_error("plainDesc: unsupported rank");
     }
+}
+
+EltwiseOp reluOp(std::optional<float> upperBound, bool fromDst)
+{
+    using dnnl::algorithm;
+    if (upperBound)
+        return {fromDst ? algorithm::eltwise_clip_v2_use_dst_for_bwd : algorithm::eltwise_clip_v2, 0.f, *upperBound};
+    return {fromDst ? algorithm::eltwise_relu_use_dst_for_bwd : algorithm::eltwise_relu, 0.f, 0.f};
 }
 
 GradientSink::GradientSink(Context& context, float* plainGradient, const memory::dims& dims,

@@ -75,8 +75,19 @@ private:
     std::optional<dnnl::reorder> m_reorder;
 };
 
-// Plain (row-major) descriptor for dims of rank 1, 2 or 4: x, nc/oi or nchw/oihw.
+// Plain (row-major) descriptor for dims of rank 1, 2, 4 or 5: x, nc/oi, nchw/oihw or goihw
+// (grouped convolution weights).
 memory::desc plainDesc(const memory::dims& dims);
+// ReLU as one eltwise op (a layer or a post-op), clipped to [0, upperBound] when set (ReLU6:
+// clip_v2, whose gradient is 0 at both clipped ends). fromDst: the *_use_dst_for_bwd variant,
+// whose backward reads dst instead of src.
+struct EltwiseOp {
+    dnnl::algorithm algorithm;
+    float alpha;
+    float beta;
+};
+EltwiseOp reluOp(std::optional<float> upperBound, bool fromDst);
+
 // True when the layout pads some dimension (e.g. 3 channels stored as 16 in nChw16c).
 bool hasPadding(const memory::desc& desc);
 

@@ -19,12 +19,18 @@ Convolution::Convolution(Context& context, const ConvolutionShape& shape, const 
     const memory::dims srcDims = src.get_desc().dims();
     if (srcDims.size() != 4 || srcDims[1] != shape.inChannels)
         throw std::logic_error("Convolution: src must be [N, inChannels, H, W]");
-    const memory::dim outSize = (srcDims[2] + 2 * shape.padding - shape.kernel) / shape.stride + 1;
-    const memory::dim outWidth = (srcDims[3] + 2 * shape.padding - shape.kernel) / shape.stride + 1;
-    const memory::dims dstDims{srcDims[0], shape.outChannels, outSize, outWidth};
-    m_weightsDims = {shape.outChannels, shape.inChannels, shape.kernel, shape.kernel};
+    if (shape.groups < 1 || shape.inChannels % shape.groups != 0 || shape.outChannels % shape.groups != 0)
+        throw std::logic_error("Convolution: groups must divide inChannels and outChannels");
+    const memory::dims dstDims{srcDims[0], shape.outChannels, shape.outputSize(static_cast<int>(srcDims[2])),
+                               shape.outputSize(static_cast<int>(srcDims[3]))};
+    // The plain parameters are [O, I / G, K, K] either way; grouped primitives see them as goihw.
+    m_weightsDims = shape.groups == 1
+                        ? memory::dims{shape.outChannels, shape.inChannels, shape.kernel, shape.kernel}
+                        : memory::dims{shape.groups, shape.outChannels / shape.groups,
+                                       shape.inChannels / shape.groups, shape.kernel, shape.kernel};
     m_strides = {shape.stride, shape.stride};
-    m_padding = {shape.padding, shape.padding};
+    m_paddingBegin = {shape.padding, shape.padding};
+    m_paddingEnd = {shape.paddingAfter(), shape.paddingAfter()};
 
     const memory::desc srcAny(srcDims, f32, tag::any);
     const memory::desc weightsAny(m_weightsDims, f32, tag::any);
@@ -36,16 +42,18 @@ Convolution::Convolution(Context& context, const ConvolutionShape& shape, const 
         parameters.bias
             ? dnnl::convolution_forward::desc(propagation, dnnl::algorithm::convolution_direct,
                                               srcAny, weightsAny, biasDesc, dstAny, m_strides,
-                                              m_padding, m_padding)
+                                              m_paddingBegin, m_paddingEnd)
             : dnnl::convolution_forward::desc(propagation, dnnl::algorithm::convolution_direct,
-                                              srcAny, weightsAny, dstAny, m_strides, m_padding,
-                                              m_padding);
+                                              srcAny, weightsAny, dstAny, m_strides, m_paddingBegin,
+                                              m_paddingEnd);
     dnnl::primitive_attr attributes = context.attributes();
     dnnl::post_ops postOps;
     if (fusion.addend)
         postOps.append_sum(1.f);
-    if (fusion.relu)
-        postOps.append_eltwise(1.f, dnnl::algorithm::eltwise_relu, 0.f, 0.f);
+    if (fusion.relu) {
+        const EltwiseOp relu = reluOp(fusion.reluUpperBound, false);
+        postOps.append_eltwise(1.f, relu.algorithm, relu.alpha, relu.beta);
+    }
     attributes.set_post_ops(postOps);
     m_forwardDesc = dnnl::convolution_forward::primitive_desc(descriptor, attributes, context.engine());
 
@@ -82,17 +90,17 @@ void Convolution::prepareBackward(const memory& diffDst, bool needDiffSrc)
     std::optional<dnnl::convolution_backward_data::primitive_desc> dataDesc;
     if (needDiffSrc)
         dataDesc.emplace(dnnl::convolution_backward_data::desc(dnnl::algorithm::convolution_direct, srcAny,
-                                                               weightsAny, diffDstAny, m_strides, m_padding,
-                                                               m_padding),
+                                                               weightsAny, diffDstAny, m_strides, m_paddingBegin,
+                                                               m_paddingEnd),
                          attributes, engine, m_forwardDesc);
-    const memory::desc biasDesc = plainDesc({m_weightsDims[0]});
+    const memory::desc biasDesc = plainDesc({m_forwardDesc.dst_desc().dims()[1]});
     const auto descriptor =
         m_hasBias ? dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, srcAny,
                                                              weightsAny, biasDesc, diffDstAny, m_strides,
-                                                             m_padding, m_padding)
+                                                             m_paddingBegin, m_paddingEnd)
                   : dnnl::convolution_backward_weights::desc(dnnl::algorithm::convolution_direct, srcAny,
-                                                             weightsAny, diffDstAny, m_strides, m_padding,
-                                                             m_padding);
+                                                             weightsAny, diffDstAny, m_strides, m_paddingBegin,
+                                                             m_paddingEnd);
     const dnnl::convolution_backward_weights::primitive_desc weightsDesc(descriptor, attributes, engine,
                                                                          m_forwardDesc);
     m_primitives.buildBackward(m_context, diffDst, dataDesc ? &*dataDesc : nullptr, weightsDesc);

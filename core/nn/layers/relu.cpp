@@ -2,16 +2,14 @@
 
 namespace lookalike::nn::layers {
 
-namespace {
-constexpr auto kReluFromDst = dnnl::algorithm::eltwise_relu_use_dst_for_bwd;
-}
-
-Relu::Relu(Context& context, const memory& src, Mode mode) : m_context(context)
+Relu::Relu(Context& context, const memory& src, Mode mode, std::optional<float> upperBound)
+    : m_context(context), m_op(reluOp(upperBound, true))
 {
     const bool training = mode == Mode::Training;
+    const EltwiseOp op = training ? m_op : reluOp(upperBound, false);
     const dnnl::eltwise_forward::desc descriptor(
-        training ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference,
-        training ? kReluFromDst : dnnl::algorithm::eltwise_relu, src.get_desc(), 0.f, 0.f);
+        training ? dnnl::prop_kind::forward_training : dnnl::prop_kind::forward_inference, op.algorithm,
+        src.get_desc(), op.alpha, op.beta);
     m_forwardDesc = dnnl::eltwise_forward::primitive_desc(descriptor, context.attributes(), context.engine());
     m_forward = dnnl::eltwise_forward(m_forwardDesc);
     m_dst = memory(m_forwardDesc.dst_desc(), context.engine());
@@ -28,7 +26,7 @@ void Relu::forward()
 void Relu::prepareBackward(const memory& diffDst)
 {
     const memory::desc& dstDesc = m_dst.get_desc();
-    const dnnl::eltwise_backward::desc descriptor(kReluFromDst, dstDesc, dstDesc, 0.f, 0.f);
+    const dnnl::eltwise_backward::desc descriptor(m_op.algorithm, dstDesc, dstDesc, m_op.alpha, m_op.beta);
     const dnnl::eltwise_backward::primitive_desc primitiveDesc(descriptor, m_context.attributes(),
                                                                m_context.engine(), m_forwardDesc);
     m_backward = dnnl::eltwise_backward(primitiveDesc);

@@ -2,6 +2,16 @@
 
 namespace lookalike::nn::layers {
 
+namespace {
+
+// bias [O]; grouped weights are [G, O / G, ...].
+memory::desc biasDescFor(const memory::dims& weightsDims)
+{
+    return plainDesc({weightsDims.size() == 5 ? weightsDims[0] * weightsDims[1] : weightsDims[0]});
+}
+
+}  // namespace
+
 void WeightedPrimitives::buildForward(Context& context, const dnnl::primitive_desc& forwardDesc,
                                       const memory& src, const memory& dst, const Weights& weights,
                                       bool constantWeights)
@@ -17,7 +27,7 @@ void WeightedPrimitives::buildForward(Context& context, const dnnl::primitive_de
                           {DNNL_ARG_DST, dst},
                           {DNNL_ARG_SCRATCHPAD, context.scratchpadFor(forwardDesc.scratchpad_desc())}};
     if (weights.bias)
-        m_forwardArguments[DNNL_ARG_BIAS] = wrap(context, plainDesc({weights.dims[0]}), weights.bias);
+        m_forwardArguments[DNNL_ARG_BIAS] = wrap(context, biasDescFor(weights.dims), weights.bias);
     if (constantWeights)
         m_forwardWeights.apply(context);
 }
@@ -62,7 +72,7 @@ void WeightedPrimitives::buildBackward(Context& context, const memory& diffDst,
                                   {DNNL_ARG_SCRATCHPAD, context.scratchpadFor(desc.scratchpad_desc())}};
     if (m_weights.bias)
         m_backwardWeightsArguments[DNNL_ARG_DIFF_BIAS] =
-            wrap(context, plainDesc({m_weights.dims[0]}), m_weights.biasGradient);
+            wrap(context, biasDescFor(m_weights.dims), m_weights.biasGradient);
 }
 
 void WeightedPrimitives::backward(Context& context)

@@ -11,7 +11,7 @@ namespace lookalike::nn::layers {
 class WeightedPrimitives {
 public:
     struct Weights {
-        float* values = nullptr;       // plain [O, ...]
+        float* values = nullptr;       // plain [O, ...] (grouped convolution: [G, O / G, ...])
         float* gradient = nullptr;     // plain, same shape; null without backward
         float* bias = nullptr;         // [O] or null
         float* biasGradient = nullptr;

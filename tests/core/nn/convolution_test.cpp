@@ -1,5 +1,6 @@
 // Convolution: forward against a naive double-precision reference, backward (data, weights,
-// bias) against central finite differences, and the fused inference post-ops.
+// bias) against central finite differences, for plain, grouped (depthwise) and asymmetrically
+// padded convolutions, and the fused inference post-ops.
 
 #include "core/nn/layers/convolution.h"
 
@@ -18,28 +19,42 @@ struct ConvolutionCase {
     int batch, inChannels, size, outChannels, kernel, stride, padding;
     bool bias;
     bool blocked;  // feed the layer nChw16c instead of nchw
+    std::optional<int> paddingEnd = {};
+    int groups = 1;
+
+    ConvolutionShape shape() const
+    {
+        return {inChannels, outChannels, kernel, stride, padding, paddingEnd, groups};
+    }
+    std::size_t weightCount() const
+    {
+        return static_cast<std::size_t>(outChannels) * (inChannels / groups) * kernel * kernel;
+    }
 };
 
-// x [N, I, H, W], w [O, I, K, K], bias [O] or empty -> [N, O, H', W']
+// x [N, I, H, W], w [O, I / G, K, K], bias [O] or empty -> [N, O, H', W']; the padding after
+// the image only shows in H' (positions past the input read zeros either way).
 std::vector<double> referenceConvolution(const ConvolutionCase& c, const std::vector<float>& x,
                                          const std::vector<float>& w, const std::vector<float>& bias)
 {
-    const int out = (c.size + 2 * c.padding - c.kernel) / c.stride + 1;
+    const int out = c.shape().outputSize(c.size);
+    const int groupIn = c.inChannels / c.groups, groupOut = c.outChannels / c.groups;
     std::vector<double> y(static_cast<std::size_t>(c.batch) * c.outChannels * out * out);
     for (int n = 0; n < c.batch; ++n)
         for (int o = 0; o < c.outChannels; ++o)
             for (int oy = 0; oy < out; ++oy)
                 for (int ox = 0; ox < out; ++ox) {
                     double sum = bias.empty() ? 0.0 : bias[o];
-                    for (int i = 0; i < c.inChannels; ++i)
+                    for (int i = 0; i < groupIn; ++i)
                         for (int ky = 0; ky < c.kernel; ++ky)
                             for (int kx = 0; kx < c.kernel; ++kx) {
                                 const int iy = oy * c.stride - c.padding + ky;
                                 const int ix = ox * c.stride - c.padding + kx;
                                 if (iy < 0 || ix < 0 || iy >= c.size || ix >= c.size)
                                     continue;
-                                sum += double{x[((n * c.inChannels + i) * c.size + iy) * c.size + ix]}
-                                       * w[((o * c.inChannels + i) * c.kernel + ky) * c.kernel + kx];
+                                const int channel = o / groupOut * groupIn + i;
+                                sum += double{x[((n * c.inChannels + channel) * c.size + iy) * c.size + ix]}
+                                       * w[((o * groupIn + i) * c.kernel + ky) * c.kernel + kx];
                             }
                     y[((n * c.outChannels + o) * out + oy) * out + ox] = sum;
                 }
@@ -53,7 +68,7 @@ protected:
         const ConvolutionCase& c = GetParam();
         m_input.emplace(m_context, memory::dims{c.batch, c.inChannels, c.size, c.size}, c.blocked);
         m_input->set(randomVector(elementCount({c.batch, c.inChannels, c.size, c.size}), 1));
-        m_weights = randomVector(static_cast<std::size_t>(c.outChannels) * c.inChannels * c.kernel * c.kernel, 2);
+        m_weights = randomVector(c.weightCount(), 2);
         m_weightsGradient.assign(m_weights.size(), 0.f);
         if (c.bias) {
             m_bias = randomVector(static_cast<std::size_t>(c.outChannels), 3);
@@ -61,11 +76,7 @@ protected:
         }
     }
 
-    ConvolutionShape shape() const
-    {
-        const ConvolutionCase& c = GetParam();
-        return {c.inChannels, c.outChannels, c.kernel, c.stride, c.padding};
-    }
+    ConvolutionShape shape() const { return GetParam().shape(); }
     ConvolutionParameters parameters()
     {
         return {m_weights.data(), m_weightsGradient.data(), m_bias.empty() ? nullptr : m_bias.data(),
@@ -121,31 +132,61 @@ INSTANTIATE_TEST_SUITE_P(Shapes, ConvolutionTest,
                                            ConvolutionCase{3, 8, 5, 16, 1, 2, 0, false, true},   // 1x1 shortcut
                                            ConvolutionCase{1, 4, 5, 3, 3, 1, 0, true, false},    // no padding
                                            ConvolutionCase{3, 4, 4, 4, 3, 1, 1, false, true},    // padded channels
-                                           ConvolutionCase{2, 8, 5, 8, 3, 2, 1, false, true}));
+                                           ConvolutionCase{2, 8, 5, 8, 3, 2, 1, false, true},
+                                           // MobileNetV2: ZeroPadding2D(((0, 1), (0, 1))) + stride 2
+                                           ConvolutionCase{2, 3, 7, 8, 3, 2, 0, false, false, 1},     // stem
+                                           ConvolutionCase{2, 3, 5, 3, 3, 2, 0, false, false, 1, 3},  // depthwise
+                                           ConvolutionCase{2, 16, 7, 16, 3, 2, 0, false, true, 1, 16},
+                                           ConvolutionCase{2, 16, 6, 16, 3, 1, 1, false, true, {}, 16},
+                                           ConvolutionCase{2, 8, 5, 4, 3, 1, 1, true, false, {}, 2}));  // grouped
 
-// The fused inference convolution: relu(conv(x) + bias + addend), in place over the addend.
-TEST(ConvolutionFusion, ReluAndAddendMatchReference)
+TEST(Convolution, RejectsGroupsThatDoNotDivideTheChannels)
 {
     Context context;
-    const ConvolutionCase c{2, 16, 6, 16, 3, 1, 1, true, true};
-    TestTensor input(context, {c.batch, c.inChannels, c.size, c.size}, true);
-    input.set(randomVector(elementCount({c.batch, c.inChannels, c.size, c.size}), 5));
-    // The addend is the convolution's dst buffer afterwards, so keep a plain copy.
-    TestTensor addend(context, {c.batch, c.outChannels, c.size, c.size}, true);
-    const std::vector<float> addendValues = randomVector(elementCount({c.batch, c.outChannels, c.size, c.size}), 6);
-    addend.set(addendValues);
-    std::vector<float> weights = randomVector(16 * 16 * 9, 7);
-    std::vector<float> bias = randomVector(16, 8);
-    const memory addendMemory = addend.bound();
-    Convolution convolution(context, {c.inChannels, c.outChannels, 3, 1, 1}, input.bound(),
-                            {weights.data(), nullptr, bias.data(), nullptr}, Mode::Inference,
-                            ConvolutionFusion{.relu = true, .addend = &addendMemory}, true);
-    convolution.forward();
-    std::vector<double> expected =
-        referenceConvolution(c, {input.values().begin(), input.values().end()}, weights, bias);
-    for (std::size_t i = 0; i < expected.size(); ++i)
-        expected[i] = std::max(0.0, expected[i] + addendValues[i]);
-    expectNear(toPlain(context, convolution.dst()), expected, 1e-5, "dst");
+    TestTensor input(context, {1, 6, 4, 4}, false);
+    std::vector<float> weights(6 * 2 * 9);
+    EXPECT_THROW(Convolution(context, {.inChannels = 6, .outChannels = 4, .groups = 3}, input.bound(),
+                             {weights.data()}, Mode::Inference),
+                 std::logic_error);
+}
+
+// The fused inference convolution: relu(conv(x) + bias + addend), in place over the addend,
+// with the ReLU plain or clipped at 6 (ReLU6; conv values here spread well beyond 6).
+TEST(ConvolutionFusion, ReluAndAddendMatchReference)
+{
+    for (const std::optional<float> upperBound : {std::optional<float>{}, std::optional<float>{6.f}}) {
+        SCOPED_TRACE(upperBound ? "relu6" : "relu");
+        Context context;
+        const ConvolutionCase c{2, 16, 6, 16, 3, 1, 1, true, true};
+        TestTensor input(context, {c.batch, c.inChannels, c.size, c.size}, true);
+        input.set(randomVector(elementCount({c.batch, c.inChannels, c.size, c.size}), 5));
+        // The addend is the convolution's dst buffer afterwards, so keep a plain copy.
+        TestTensor addend(context, {c.batch, c.outChannels, c.size, c.size}, true);
+        const std::vector<float> addendValues = randomVector(elementCount({c.batch, c.outChannels, c.size, c.size}), 6);
+        addend.set(addendValues);
+        std::vector<float> weights = randomVector(16 * 16 * 9, 7);
+        std::vector<float> bias = randomVector(16, 8);
+        const memory addendMemory = addend.bound();
+        Convolution convolution(context, c.shape(), input.bound(), {weights.data(), nullptr, bias.data(), nullptr},
+                                Mode::Inference,
+                                ConvolutionFusion{.relu = true, .reluUpperBound = upperBound, .addend = &addendMemory},
+                                true);
+        convolution.forward();
+        std::vector<double> expected =
+            referenceConvolution(c, {input.values().begin(), input.values().end()}, weights, bias);
+        int clipped = 0;
+        for (std::size_t i = 0; i < expected.size(); ++i) {
+            expected[i] = std::max(0.0, expected[i] + addendValues[i]);
+            if (upperBound && expected[i] > *upperBound) {
+                expected[i] = *upperBound;
+                ++clipped;
+            }
+        }
+        if (upperBound) {
+            EXPECT_GT(clipped, 0) << "the case should exercise the upper clip";
+        }
+        expectNear(toPlain(context, convolution.dst()), expected, 1e-5, "dst");
+    }
 }
 
 }  // namespace

@@ -125,6 +125,7 @@ inline int expectGradientMatches(const std::string& what, std::span<float> varia
     EXPECT_EQ(variable.size(), analytic.size()) << what;
     int checked = 0;
     int failures = 0;
+    double maxError = 0.0;
     for (std::size_t i = 0; i < variable.size(); ++i) {
         const float original = variable[i];
         variable[i] = original + static_cast<float>(step);
@@ -142,10 +143,13 @@ inline int expectGradientMatches(const std::string& what, std::span<float> varia
         ++checked;
         const double numeric = (plus - minus) / (2.0 * step);
         const double error = std::abs(numeric - analytic[i]);
+        maxError = std::max(maxError, error);
         const double bound = tolerance.absolute + tolerance.relative * std::max(std::abs(numeric), std::abs(double{analytic[i]}));
         if (error > bound && ++failures <= 5)
             ADD_FAILURE() << what << "[" << i << "]: analytic " << analytic[i] << ", numeric " << numeric;
     }
+    // In the XML report (--gtest_output=xml), to see how much headroom each tolerance leaves.
+    ::testing::Test::RecordProperty(what + ".maxAbsError", std::to_string(maxError));
     EXPECT_EQ(failures, 0) << what << ": " << failures << " of " << checked << " coordinates differ";
     return checked;
 }
