@@ -4,10 +4,11 @@
 # not on a user's fresh machine. The host's installed packages play no part: the root is
 # bootstrapped from Debian's packages with mmdebstrap, and the project is built inside it.
 #
-# Usage (as root): installer/clean-root-check.sh [run|test|all]   (default: all)
+# Usage (as root): installer/clean-root-check.sh [run|test|all|full]   (default: all)
 #   run    install-deps.sh run, then the README's `quickstart.sh run` (no display: the CLI demo)
 #   test   install-deps.sh test, configure with the tests and build and run two test programs
-#   all    both, in that order, in one root (as a user who first runs, then tests)
+#   all    both, in that order, in one root (as a user who first runs, then tests); .ci/run
+#   full   the README's `quickstart.sh test` in full: the whole suite (for the README's figures)
 #
 # Environment:
 #   LOOKALIKE_CLEAN_ROOT_CACHE  where the bootstrapped base root (a tarball, remade after 7 days
@@ -23,8 +24,8 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 source_dir="$(dirname "$here")"
 mode="${1:-all}"
 case "$mode" in
-  run|test|all) ;;
-  *) echo "usage: $0 [run|test|all]" >&2; exit 2 ;;
+  run|test|all|full) ;;
+  *) echo "usage: $0 [run|test|all|full]" >&2; exit 2 ;;
 esac
 [[ $(id -u) -eq 0 ]] || { echo "clean-root: must run as root (mmdebstrap, chroot)" >&2; exit 2; }
 
@@ -129,5 +130,8 @@ if [[ "$mode" == test || "$mode" == all ]]; then
      cmake --build build --parallel "$(nproc)" --target datasets_tests main_window_test &&
      build/tests/core/datasets/datasets_tests --gtest_brief=1 &&
      QT_QPA_PLATFORM=offscreen build/tests/ui/main_window_test' 6
+fi
+if [[ "$mode" == full ]]; then
+  in_root "full: bash installer/quickstart.sh test (the whole suite)" 'cd /src && bash installer/quickstart.sh test' 25
 fi
 say "passed ($mode)"
