@@ -7,9 +7,11 @@
 #include "core/services/library.h"
 
 #include <QFuture>
+#include <QObject>
+#include <QPromise>
 #include <QThreadPool>
-#include <QtConcurrent/QtConcurrentRun>
 
+#include <exception>
 #include <filesystem>
 #include <memory>
 #include <type_traits>
@@ -26,9 +28,32 @@ public:
 
     // Runs task(library) on the worker thread. The library is opened by the first task; an
     // error opening it fails that task (and is retried by the next).
+    //
+    // The task starts once the calling thread is back in its event loop. A finished QFuture runs
+    // a continuation attached with then(context, ...) at once, inside then(); started at once, a
+    // quick task could finish before the caller attached its continuation and make it run in the
+    // middle of the caller's own code (a signal emitted before anyone connected to it).
     template <typename Task>
     auto submit(Task task) -> QFuture<std::invoke_result_t<Task, services::Library&>> {
-        return QtConcurrent::run(&m_pool, [this, task = std::move(task)]() mutable { return task(library()); });
+        using Result = std::invoke_result_t<Task, services::Library&>;
+        auto promise = std::make_shared<QPromise<Result>>();
+        auto shared = std::make_shared<Task>(std::move(task));
+        promise->start();
+        QFuture<Result> future = promise->future();
+        QMetaObject::invokeMethod(&m_starter, [this, promise, shared] {
+            m_pool.start([this, promise, shared] {
+                try {
+                    if constexpr (std::is_void_v<Result>)
+                        (*shared)(library());
+                    else
+                        promise->addResult((*shared)(library()));
+                } catch (...) {
+                    promise->setException(std::current_exception());
+                }
+                promise->finish();
+            });
+        }, Qt::QueuedConnection);
+        return future;
     }
 
     void waitForDone();
@@ -41,6 +66,7 @@ private:
     services::LibraryOptions m_options;
     std::unique_ptr<services::Library> m_library;  // touched only on the worker thread
     QThreadPool m_pool;
+    QObject m_starter;  // tasks not started yet are dropped with it
 };
 
 }  // namespace lookalike::ui

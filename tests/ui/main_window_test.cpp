@@ -279,6 +279,8 @@ private slots:
         QVERIFY(waitForMore(finished, 0));
         QCOMPARE(finished.back().at(0).toString(), QStringLiteral("train"));
         QVERIFY(!finished.back().at(1).toBool());
+        // The job's own exception reaches the GUI (not a wrapper without its message).
+        QVERIFY2(window.statusText().startsWith(QLatin1String("Cancelled.")), qPrintable(window.statusText()));
         QCOMPARE(window.activeModel(), before);
         catalog::Catalog catalog = catalog::Catalog::open(shapes.library());
         catalog::ModelStore models(catalog);
