@@ -28,14 +28,6 @@
 
 namespace lookalike::ui {
 
-namespace {
-
-QString fromStd(const std::string& text) {
-    return QString::fromStdString(text);
-}
-
-}  // namespace
-
 CurationController::CurationController(const JobRunner& jobs, LibraryWorker* queries, catalog::Catalog* reader,
                                        QListView* gridView, ItemListModel* grid, QTreeView* sidebarView,
                                        DetailPanel* detail, QWidget* window)
@@ -92,7 +84,7 @@ std::vector<catalog::ItemId> CurationController::selectedItems() const {
 void CurationController::run(const QString& done, std::function<void(services::Library&)> change) {
     m_queries->submit([change = std::move(change)](services::Library& library) { change(library); })
         .then(this, [this, done] { emit changed(done); })
-        .onFailed(this, [this](const std::exception& error) { emit failed(fromStd(error.what())); });
+        .onFailed(this, [this](const std::exception& error) { emit failed(QString::fromStdString(error.what())); });
 }
 
 void CurationController::askCreateGroup() {
@@ -131,7 +123,7 @@ void CurationController::addSelectionToGroup(catalog::GroupId group) {
 
 void CurationController::addToGroup(catalog::GroupId group, const std::vector<catalog::ItemId>& items) {
     std::optional<catalog::Group> record = m_reader->group(group);
-    run(tr("Added %n item(s) to %1.", nullptr, static_cast<int>(items.size())).arg(record ? fromStd(record->name) : QString()),
+    run(tr("Added %n item(s) to %1.", nullptr, static_cast<int>(items.size())).arg(record ? QString::fromStdString(record->name) : QString()),
         [items, group](services::Library& library) {
             catalog::Transaction transaction(library.catalog().writer());
             for (catalog::ItemId item : items)
@@ -195,7 +187,7 @@ void CurationController::openContainingFolder() {
     if (items.empty())
         return;
     if (std::optional<catalog::ItemSummary> summary = m_reader->item(items.front())) {
-        const QFileInfo file(fromStd(summary->sourcePath));
+        const QFileInfo file(QString::fromStdString(summary->sourcePath));
         if (!file.dir().exists()) {
             emit statusMessage(tr("The folder %1 no longer exists.").arg(QDir::toNativeSeparators(file.absolutePath())));
             return;
@@ -212,7 +204,7 @@ void CurationController::showItemMenu(const QPoint& position) {
     QMenu* addTo = menu.addMenu(tr("&Add to Group"));
     for (const catalog::Group& group : m_reader->groups()) {
         const catalog::GroupId id = group.id;
-        addTo->addAction(fromStd(group.name), this, [this, id] { addSelectionToGroup(id); });
+        addTo->addAction(QString::fromStdString(group.name), this, [this, id] { addSelectionToGroup(id); });
     }
     if (addTo->isEmpty())
         addTo->addAction(tr("No groups yet"))->setEnabled(false);
@@ -233,7 +225,7 @@ void CurationController::showGroupMenu(const QPoint& position) {
         std::optional<catalog::Group> current = m_reader->group(group);
         bool ok = false;
         QString name = QInputDialog::getText(m_window, tr("Rename Group"), tr("New name:"), QLineEdit::Normal,
-                                             current ? fromStd(current->name) : QString(), &ok).trimmed();
+                                             current ? QString::fromStdString(current->name) : QString(), &ok).trimmed();
         if (ok && !name.isEmpty())
             run(tr("Renamed the group to %1.").arg(name), [group, name](services::Library& library) {
                 library.catalog().renameGroup(group, name.toStdString());
@@ -271,13 +263,13 @@ void CurationController::importGroupsCsv(const QString& csvPath) {
                       showUnimportedRows(csvPath, report.problems);
                   emit groupsImported(report.matched, report.created);
               })
-        .onFailed(this, [this](const std::exception& error) { emit failed(fromStd(error.what())); });
+        .onFailed(this, [this](const std::exception& error) { emit failed(QString::fromStdString(error.what())); });
 }
 
 void CurationController::showUnimportedRows(const QString& csvPath, const std::vector<std::string>& problems) {
     QStringList lines;
     for (const std::string& problem : problems)
-        lines << fromStd(problem);
+        lines << QString::fromStdString(problem);
     auto* box = new QMessageBox(QMessageBox::Information, tr("Import Groups"),
                                 tr("%n row(s) of %1 could not be used; the others were imported.", nullptr,
                                    static_cast<int>(problems.size()))

@@ -39,14 +39,6 @@
 
 namespace lookalike::ui {
 
-namespace {
-
-QString fromStd(const std::string& text) {
-    return QString::fromStdString(text);
-}
-
-}  // namespace
-
 MainWindow::MainWindow(const Options& options, QWidget* parent)
     : QMainWindow(parent), m_options(options), m_settings(AppSettings::load()) {
     setWindowTitle(tr("Lookalike"));
@@ -62,7 +54,7 @@ MainWindow::MainWindow(const Options& options, QWidget* parent)
         m_models.emplace(*m_reader);
     } catch (const std::exception& error) {
         m_reader.reset();
-        problem = fromStd(error.what());
+        problem = QString::fromStdString(error.what());
     }
     if (m_reader) {
         services::LibraryOptions jobOptions = m_options.library;
@@ -314,7 +306,7 @@ QWidget* MainWindow::buildWelcome() {
 
 QWidget* MainWindow::buildUnusable(const QString& message) {
     auto* label = new QLabel(tr("The library at %1 cannot be opened:\n%2\n\nChoose another location in File ▸ Settings.")
-                                 .arg(QDir::toNativeSeparators(fromStd(m_options.libraryDir.string())), message),
+                                 .arg(QDir::toNativeSeparators(QString::fromStdString(m_options.libraryDir.string())), message),
                              this);
     label->setObjectName(QStringLiteral("unusableLibrary"));
     label->setWordWrap(true);
@@ -386,7 +378,7 @@ void MainWindow::onCurated(const QString& done) {
 void MainWindow::refreshQueryLibrary() {
     m_queries->submit([](services::Library& library) { library.refresh(); })
         .then(this, [this] { m_lookalikes->showLookalikes(); })
-        .onFailed(this, [this](const std::exception& error) { showStatus(fromStd(error.what())); });
+        .onFailed(this, [this](const std::exception& error) { showStatus(QString::fromStdString(error.what())); });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -461,7 +453,7 @@ void MainWindow::reloadView() {
                   onSelectionChanged();
                   emit viewLoaded();
               })
-        .onFailed(this, [this](const std::exception& error) { showStatus(fromStd(error.what())); });
+        .onFailed(this, [this](const std::exception& error) { showStatus(QString::fromStdString(error.what())); });
 }
 
 void MainWindow::onSelectionChanged() {
@@ -509,15 +501,15 @@ void MainWindow::showDetails(catalog::ItemId item) {
     }
     ItemDetails details;
     details.id = item;
-    details.name = fromStd(summary->displayName);
-    details.path = fromStd(summary->sourcePath);
+    details.name = QString::fromStdString(summary->displayName);
+    details.path = QString::fromStdString(summary->sourcePath);
     details.fileMissing = !QFileInfo::exists(details.path);
     details.width = summary->width;
     details.height = summary->height;
     details.fileSize = summary->fileSize;
     if (std::optional<catalog::GroupId> group = m_reader->groupOf(item))
         if (std::optional<catalog::Group> record = m_reader->group(*group))
-            details.group = fromStd(record->name);
+            details.group = QString::fromStdString(record->name);
     m_detail->showItem(details);
     m_lookalikes->showLookalikes();
 }
@@ -535,15 +527,15 @@ void MainWindow::setThumbnailSize(int size) {
 // Dialogs, drops, closing
 
 void MainWindow::showSettings() {
-    SettingsDialog dialog(m_settings, QDir::toNativeSeparators(fromStd(catalog::defaultLibraryDir().string())), this);
+    SettingsDialog dialog(m_settings, QDir::toNativeSeparators(QString::fromStdString(catalog::defaultLibraryDir().string())), this);
     if (dialog.exec() != QDialog::Accepted)
         return;
-    const QString before = fromStd(m_options.libraryDir.string());
+    const QString before = QString::fromStdString(m_options.libraryDir.string());
     m_settings = dialog.settings();
     m_settings.save();
     if (m_sizeSlider)
         m_sizeSlider->setValue(m_settings.thumbnailSize);
-    const QString wanted = m_settings.libraryDir.isEmpty() ? fromStd(catalog::defaultLibraryDir().string()) : m_settings.libraryDir;
+    const QString wanted = m_settings.libraryDir.isEmpty() ? QString::fromStdString(catalog::defaultLibraryDir().string()) : m_settings.libraryDir;
     if (!m_options.demo && QDir::cleanPath(wanted) != QDir::cleanPath(before))
         emit libraryChangeRequested(wanted);
 }
@@ -554,7 +546,7 @@ void MainWindow::showAbout() {
                           "see each product's look-alikes, curate groups and retrain, all on this computer.</p>"
                           "<p>Library: %2</p>")
                            .arg(QApplication::applicationVersion(),
-                                QDir::toNativeSeparators(fromStd(m_options.libraryDir.string())).toHtmlEscaped()));
+                                QDir::toNativeSeparators(QString::fromStdString(m_options.libraryDir.string())).toHtmlEscaped()));
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
