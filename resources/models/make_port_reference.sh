@@ -1,0 +1,23 @@
+#!/bin/sh
+# Writes tests/data/mobilenetv2_port_reference.lkckpt: activations of the original nsfwjs@4.4.0
+# MobileNetV2 computed by TF.js (development time only; needs npm and node). npm installs into a
+# temporary folder, never into the repository.
+# Usage: resources/models/make_port_reference.sh [OUT.lkckpt]
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+out=${1:-$root/tests/data/mobilenetv2_port_reference.lkckpt}
+expected=585cd178f3b994337c4d10a87b080d342fc52f8b9bf0085c4d1f345a3a1c5382
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+(cd "$work" && npm pack --silent nsfwjs@4.4.0 >/dev/null)
+actual=$(sha256sum "$work/nsfwjs-4.4.0.tgz" | cut -d' ' -f1)
+if [ "$actual" != "$expected" ]; then
+    echo "error: nsfwjs-4.4.0.tgz has sha256 $actual, expected the pinned $expected" >&2
+    exit 1
+fi
+mkdir "$work/modules"
+(cd "$work/modules" && npm init -y >/dev/null && \
+    npm install --silent --no-audit --no-fund --ignore-scripts @tensorflow/tfjs@4.22.0 pngjs@7.0.0)
+node "$here/tfjs_reference.mjs" "$work/modules" "$work/nsfwjs-4.4.0.tgz" "$root/resources/sample-catalog" "$out"
+node "$here/check_conv1.mjs" "$here/mobilenetv2-nsfwjs-block13.lkckpt" "$out"
