@@ -53,7 +53,7 @@ install(DIRECTORY "${lookalike_resources}/sample-catalog/"
   DESTINATION "${lookalike_data_dir}/sample-catalog"
   FILES_MATCHING PATTERN "*.png" PATTERN "demo-groups.csv")
 
-# No checkpoint is committed today (resources/models/README.md says why); ship one when it is.
+# The committed checkpoints (resources/models/README.md: provenance, checksums, licences).
 file(GLOB lookalike_models CONFIGURE_DEPENDS "${lookalike_resources}/models/*.lkckpt")
 if(lookalike_models)
   install(FILES ${lookalike_models} DESTINATION "${lookalike_data_dir}/models")

@@ -7,6 +7,7 @@ set -euo pipefail
 build_dir="$1"
 app_id="$2"
 version="$3"
+source_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 fail() { echo "FAIL: $*" >&2; exit 1; }
 step() { echo "--- $*"; }
@@ -62,6 +63,10 @@ photo_count=$(find "$samples" -type f -name '*.png' | wc -l)
 other_count=$(find "$samples" -type f ! -name '*.png' ! -path "$samples/demo-groups.csv" | wc -l)
 [[ $photo_count -eq 200 && $other_count -eq 0 && -f "$samples/demo-groups.csv" ]] ||
   fail "sample catalog: $photo_count photos, $other_count other files, demo-groups.csv $( [[ -f "$samples/demo-groups.csv" ]] && echo present || echo missing) (want 200, 0, present)"
+backbone="$root/usr/share/lookalike/models/mobilenetv2-nsfwjs-block13.lkckpt"
+cmp -s "$backbone" "$source_dir/resources/models/mobilenetv2-nsfwjs-block13.lkckpt" ||
+  fail "the package lacks the MobileNetV2 backbone checkpoint, or ships another file under its name"
+grep -q "Infinite Red" "$root/usr/share/doc/lookalike/copyright" || fail "copyright lacks the nsfwjs (MIT) notice"
 unexpected=$(cd "$root" && find . -type f | grep -v -E '^\./usr/(bin|share/(applications|icons|metainfo|lookalike|doc/lookalike))/' || true)
 [[ -z "$unexpected" ]] || fail "files outside the documented layout: $unexpected"
 
