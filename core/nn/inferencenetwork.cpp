@@ -23,17 +23,17 @@ using namespace layers;
 
 constexpr std::size_t kMaxCachedPlans = 4;
 
-// Folded parameters of one conv + BN: "<name>.weight" [O, I, K, K] and "<name>.bias" [O].
+// Folded parameters of one conv + BN: "<name>.weight" [O, I / groups, K, K], "<name>.bias" [O].
 void registerFolded(ParameterStore& store, const ConvBnSpec& spec)
 {
-    store.addParameter(spec.name + ".weight", {spec.outChannels, spec.inChannels, spec.kernel, spec.kernel}, false);
+    store.addParameter(spec.name + ".weight", spec.weightShape(), false);
     store.addParameter(spec.name + ".bias", {spec.outChannels}, false);
 }
 
 void fold(ParameterStore& folded, ParameterStore& trained, const ConvBnSpec& spec)
 {
-    const float epsilon = BatchNormOptions{}.epsilon;
-    const std::string bn = spec.name + ".bn.";
+    const float epsilon = spec.epsilon;
+    const std::string bn = spec.bnName() + ".";
     const float* gamma = trained.value(bn + "weight");
     const float* beta = trained.value(bn + "bias");
     const float* mean = trained.state(bn + "running_mean");
@@ -41,7 +41,7 @@ void fold(ParameterStore& folded, ParameterStore& trained, const ConvBnSpec& spe
     const float* weights = trained.value(spec.name + ".weight");
     float* foldedWeights = folded.value(spec.name + ".weight");
     float* foldedBias = folded.value(spec.name + ".bias");
-    const std::size_t perOutput = static_cast<std::size_t>(spec.inChannels) * spec.kernel * spec.kernel;
+    const std::size_t perOutput = static_cast<std::size_t>(spec.inChannels / spec.groups) * spec.kernel * spec.kernel;
     for (int o = 0; o < spec.outChannels; ++o) {
         const float scale = gamma[o] / std::sqrt(variance[o] + epsilon);
         for (std::size_t i = 0; i < perOutput; ++i)
@@ -52,7 +52,7 @@ void fold(ParameterStore& folded, ParameterStore& trained, const ConvBnSpec& spe
 
 ConvolutionShape shapeOf(const ConvBnSpec& spec)
 {
-    return {spec.inChannels, spec.outChannels, spec.kernel, spec.stride, spec.padding};
+    return {spec.inChannels, spec.outChannels, spec.kernel, spec.stride, spec.padding, spec.paddingAfter(), spec.groups};
 }
 
 ConvolutionParameters foldedParameters(ParameterStore& store, const ConvBnSpec& spec)
@@ -173,12 +173,12 @@ InferenceNetwork::InferenceNetwork(const Network& network, int threads) : m_impl
     ParameterStore& trained = network.store();
 
     forEachConvBn(topology, [&](const ConvBnSpec& spec) { registerFolded(folded, spec); });
-    folded.addParameter("head.linear.weight", {topology.embeddingDim, topology.featureChannels}, false);
+    folded.addParameter("head.linear.weight", {topology.embeddingDim, headFeatures(topology)}, false);
     folded.addParameter("head.linear.bias", {topology.embeddingDim}, false);
     folded.allocate();
 
     forEachConvBn(topology, [&](const ConvBnSpec& spec) { fold(folded, trained, spec); });
-    const std::size_t linearWeights = static_cast<std::size_t>(topology.embeddingDim) * topology.featureChannels;
+    const std::size_t linearWeights = static_cast<std::size_t>(topology.embeddingDim * headFeatures(topology));
     std::copy_n(trained.value("head.linear.weight"), linearWeights, folded.value("head.linear.weight"));
     std::copy_n(trained.value("head.linear.bias"), topology.embeddingDim, folded.value("head.linear.bias"));
 }

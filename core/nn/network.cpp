@@ -159,6 +159,8 @@ Network::Network(const NetworkConfig& config, std::uint64_t seed) : m_impl(std::
 {
     m_impl->config = config;
     m_impl->topology = buildTopology(config);  // validates
+    if (config.architecture != Architecture::ResNet)
+        throw std::invalid_argument("Network: MobileNetV2 training is not implemented yet");
     const Topology& topology = m_impl->topology;
     ParameterStore& store = m_impl->store;
     for (TensorSpec& tensor : networkTensors(topology)) {
@@ -173,14 +175,14 @@ Network::Network(const NetworkConfig& config, std::uint64_t seed) : m_impl(std::
     // the linear head gets unit gain since no ReLU follows it.
     RandomNormal random(seed);
     forEachConvBn(topology, [&](const ConvBnSpec& spec) {
-        const int fanIn = spec.inChannels * spec.kernel * spec.kernel;
+        const int fanIn = spec.inChannels / spec.groups * spec.kernel * spec.kernel;
         fillNormal(random, store.value(spec.name + ".weight"),
                    std::int64_t{spec.outChannels} * fanIn, std::sqrt(2.f / static_cast<float>(fanIn)));
-        std::fill_n(store.value(spec.name + ".bn.weight"), spec.outChannels, 1.f);
+        std::fill_n(store.value(spec.bnName() + ".weight"), spec.outChannels, 1.f);
     });
     fillNormal(random, store.value("head.linear.weight"),
-               std::int64_t{topology.embeddingDim} * topology.featureChannels,
-               std::sqrt(1.f / static_cast<float>(topology.featureChannels)));
+               topology.embeddingDim * headFeatures(topology),
+               std::sqrt(1.f / static_cast<float>(headFeatures(topology))));
 }
 
 Network::~Network() = default;

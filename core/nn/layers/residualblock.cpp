@@ -6,7 +6,7 @@ namespace {
 
 ConvolutionShape shapeOf(const ConvBnSpec& spec)
 {
-    return {spec.inChannels, spec.outChannels, spec.kernel, spec.stride, spec.padding};
+    return {spec.inChannels, spec.outChannels, spec.kernel, spec.stride, spec.padding, spec.paddingAfter(), spec.groups};
 }
 
 ConvolutionParameters convolutionParameters(const ConvBnSpec& spec, ParameterStore& store)
@@ -17,7 +17,7 @@ ConvolutionParameters convolutionParameters(const ConvBnSpec& spec, ParameterSto
 
 BatchNormParameters normParameters(const ConvBnSpec& spec, ParameterStore& store)
 {
-    const std::string prefix = spec.name + ".bn.";
+    const std::string prefix = spec.bnName() + ".";
     return {store.value(prefix + "weight"), store.value(prefix + "bias"),
             store.gradient(prefix + "weight"), store.gradient(prefix + "bias"),
             store.state(prefix + "running_mean"), store.state(prefix + "running_var")};
@@ -34,7 +34,7 @@ ConvBn::ConvBn(Context& context, const ConvBnSpec& spec, const memory& src, Para
                Mode mode, bool relu)
     : m_convolution(context, shapeOf(spec), src, convolutionParameters(spec, store), mode),
       m_norm(context, m_convolution.dst(), normParameters(spec, store), mode,
-             BatchNormOptions{.fuseRelu = relu})
+             BatchNormOptions{.epsilon = spec.epsilon, .fuseRelu = relu})
 {
 }
 
