@@ -167,6 +167,8 @@ InferenceNetwork::InferenceNetwork(const Network& network, int threads) : m_impl
 {
     m_impl->config = network.config();
     m_impl->topology = buildTopology(m_impl->config);
+    if (m_impl->topology.architecture != Architecture::ResNet)
+        throw std::invalid_argument("InferenceNetwork: MobileNetV2 is not fused yet");
     m_impl->threads = std::max(threads, 0);
     const Topology& topology = m_impl->topology;
     ParameterStore& folded = m_impl->store;
