@@ -38,6 +38,15 @@ TEST(InferenceNetwork, DefaultArchitectureAtSmallSizes)
     expectFusedMatchesUnfused(photo, 2);
 }
 
+TEST(InferenceNetwork, MobileNetV2MatchesUnfusedInference)
+{
+    expectFusedMatchesUnfused(tinyMobileNetConfig(), 3);               // grid 2, expand-only cut
+    expectFusedMatchesUnfused(tinyMobileNetConfig("block_2", 1), 2);   // ends on a residual add
+    NetworkConfig odd = tinyMobileNetConfig("block_4", 1);
+    odd.inputSize = 29;                                                // odd sizes: (1, 1) padding
+    expectFusedMatchesUnfused(odd, 2);
+}
+
 TEST(InferenceNetwork, IsASnapshotAndChecksArguments)
 {
     const NetworkConfig config = tinyConfig();
