@@ -2,6 +2,7 @@
 // parameter's gradient through ReLU6, depthwise convolutions, residual adds and grid pooling
 // against central finite differences.
 
+#include "core/nn/checkpoint.h"
 #include "core/nn/network.h"
 
 #include "layertesting.h"
@@ -37,6 +38,19 @@ TEST(MobileNetV2Network, TensorsAreKerasNamedAndOutputIsUnitNorm)
             EXPECT_NEAR(norm, 1.0, 1e-5);
         }
     }
+}
+
+TEST(MobileNetV2Network, CheckpointRoundTripsArchitectureAndTensors)
+{
+    const NetworkConfig config = tinyMobileNetConfig();
+    Network network(config, 3);
+    perturbStatistics(network, 4);
+    const std::vector<float> images = randomImages(config, 2, 5);
+    const std::vector<float> expected = copyOf(network.forward(images, 2, false));
+    Network restored = deserializeCheckpoint(serializeCheckpoint(network));
+    EXPECT_EQ(restored.config(), config);
+    const std::span<const float> actual = restored.forward(images, 2, false);
+    EXPECT_TRUE(std::equal(expected.begin(), expected.end(), actual.begin()));
 }
 
 struct GradientCase {
