@@ -48,7 +48,13 @@ void NetworkConfig::validate() const
 {
     require(inChannels >= 1 && inChannels <= 4, "in_channels must be 1..4");
     require(inputSize >= 8 && inputSize <= 512, "input_size must be 8..512");
+    // Fields the other architecture does not serialise must keep their defaults, so that
+    // fromString(toString()) gives back an equal config.
+    const NetworkConfig defaults;
     if (architecture == Architecture::MobileNetV2) {
+        require(width == defaults.width && blocksPerStage == defaults.blocksPerStage
+                    && downsampleStem == defaults.downsampleStem,
+                "width, blocks and downsample_stem are ResNet settings");
         require(embeddingDim >= 2 && embeddingDim <= 4096, "embedding_dim must be 2..4096");
         require(grid >= 1 && grid <= 4, "grid must be 1..4");
         const Topology topology = expandTopology(*this);  // throws for an unknown cut
@@ -60,7 +66,7 @@ void NetworkConfig::validate() const
         require(headParameters <= kMaxParameters, "too many parameters (more than 64 M)");
         return;
     }
-    require(grid == 1, "grid must be 1 for a ResNet");
+    require(grid == defaults.grid && cut == defaults.cut, "cut and grid are MobileNetV2 settings");
     require(width >= 1 && width <= 512, "width must be 1..512");
     require(embeddingDim >= 2 && embeddingDim <= 4096, "embedding_dim must be 2..4096");
     require(!blocksPerStage.empty() && blocksPerStage.size() <= kMaxStages,

@@ -19,7 +19,8 @@
 //
 // Architecture::MobileNetV2 is instead Keras' MobileNetV2 (alpha 1.0) truncated after the
 // layer `cut`, then a grid-pooling head (topology.h); width, blocks and downsample_stem are
-// unused (left at their defaults). Example, cut block_12_expand at 128 px: see topology.h.
+// unused and must keep their defaults (as must cut and grid for a ResNet), so fromString()
+// inverts toString(). Example, cut block_12_expand at 128 px: see topology.h.
 
 #include <cstdint>
 #include <string>

@@ -48,6 +48,13 @@ TEST(MobileNetV2Config, RejectsBadCutsGridsAndKeys)
     NetworkConfig resnet;
     resnet.grid = 2;
     EXPECT_THROW(resnet.validate(), std::invalid_argument);
+    resnet = {};
+    resnet.cut = "block_3";
+    EXPECT_THROW(resnet.validate(), std::invalid_argument);
+    // ResNet fields are not serialised for a MobileNetV2, so they must stay at their defaults.
+    NetworkConfig wide = mobileNet(128, "block_12", 1);
+    wide.width = 64;
+    EXPECT_THROW(wide.validate(), std::invalid_argument);
 }
 
 TEST(MobileNetV2Topology, KerasGeometryUpToTheCut)
