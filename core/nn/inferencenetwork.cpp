@@ -23,17 +23,17 @@ using namespace layers;
 
 constexpr std::size_t kMaxCachedPlans = 4;
 
-// Folded parameters of one conv + BN: "<name>.weight" [O, I, K, K] and "<name>.bias" [O].
+// Folded parameters of one conv + BN: "<name>.weight" [O, I / groups, K, K], "<name>.bias" [O].
 void registerFolded(ParameterStore& store, const ConvBnSpec& spec)
 {
-    store.addParameter(spec.name + ".weight", {spec.outChannels, spec.inChannels, spec.kernel, spec.kernel}, false);
+    store.addParameter(spec.name + ".weight", spec.weightShape(), false);
     store.addParameter(spec.name + ".bias", {spec.outChannels}, false);
 }
 
 void fold(ParameterStore& folded, ParameterStore& trained, const ConvBnSpec& spec)
 {
-    const float epsilon = BatchNormOptions{}.epsilon;
-    const std::string bn = spec.name + ".bn.";
+    const float epsilon = spec.epsilon;
+    const std::string bn = spec.bnName() + ".";
     const float* gamma = trained.value(bn + "weight");
     const float* beta = trained.value(bn + "bias");
     const float* mean = trained.state(bn + "running_mean");
@@ -41,7 +41,7 @@ void fold(ParameterStore& folded, ParameterStore& trained, const ConvBnSpec& spe
     const float* weights = trained.value(spec.name + ".weight");
     float* foldedWeights = folded.value(spec.name + ".weight");
     float* foldedBias = folded.value(spec.name + ".bias");
-    const std::size_t perOutput = static_cast<std::size_t>(spec.inChannels) * spec.kernel * spec.kernel;
+    const std::size_t perOutput = static_cast<std::size_t>(spec.inChannels / spec.groups) * spec.kernel * spec.kernel;
     for (int o = 0; o < spec.outChannels; ++o) {
         const float scale = gamma[o] / std::sqrt(variance[o] + epsilon);
         for (std::size_t i = 0; i < perOutput; ++i)
@@ -52,7 +52,7 @@ void fold(ParameterStore& folded, ParameterStore& trained, const ConvBnSpec& spe
 
 ConvolutionShape shapeOf(const ConvBnSpec& spec)
 {
-    return {spec.inChannels, spec.outChannels, spec.kernel, spec.stride, spec.padding};
+    return {spec.inChannels, spec.outChannels, spec.kernel, spec.stride, spec.padding, spec.paddingAfter(), spec.groups};
 }
 
 ConvolutionParameters foldedParameters(ParameterStore& store, const ConvBnSpec& spec)
@@ -94,6 +94,45 @@ private:
     std::optional<Convolution> m_conv2;
 };
 
+ConvolutionFusion fusionOf(Activation activation, const memory* addend = nullptr)
+{
+    if (activation == Activation::None)
+        return {.addend = addend};
+    return {.relu = true, .reluUpperBound = activation == Activation::Relu6 ? std::optional<float>(6.f) : std::nullopt,
+            .addend = addend};
+}
+
+// MobileNetV2's block with BN folded: each unit one convolution with ReLU6 fused; the
+// residual add is a sum post-op of the projection, accumulating onto src in place.
+// src [N, I, H, W] -> dst [N, O, H / stride, W / stride]
+class FusedInvertedResidualBlock {
+public:
+    FusedInvertedResidualBlock(Context& context, const InvertedResidualSpec& spec, const memory& src,
+                               ParameterStore& store)
+    {
+        const memory* current = &src;
+        for (const std::optional<ConvBnSpec>* unit : {&spec.expand, &spec.depthwise, &spec.project}) {
+            if (!*unit)
+                continue;
+            const bool last = unit == &spec.project;
+            m_units.push_back(std::make_unique<Convolution>(
+                context, shapeOf(**unit), *current, foldedParameters(store, **unit), Mode::Inference,
+                fusionOf((*unit)->activation, last && spec.residual ? &src : nullptr), true));
+            current = &m_units.back()->dst();
+        }
+    }
+
+    void forward()
+    {
+        for (auto& unit : m_units)
+            unit->forward();
+    }
+    const memory& dst() const { return m_units.back()->dst(); }
+
+private:
+    std::vector<std::unique_ptr<Convolution>> m_units;
+};
+
 }  // namespace
 
 // images [N, C, H, W] -> embeddings [N, D] for one batch size.
@@ -103,7 +142,7 @@ public:
         : m_images(plainDesc({batch, config.inChannels, config.inputSize, config.inputSize}), m_context.engine(),
                    DNNL_MEMORY_NONE),
           m_stem(m_context, shapeOf(topology.stem), m_images, foldedParameters(store, topology.stem),
-                 Mode::Inference, ConvolutionFusion{.relu = true}, true),
+                 Mode::Inference, fusionOf(topology.stem.activation), true),
           m_normalize(batch, topology.embeddingDim),
           m_embeddings(static_cast<std::size_t>(batch) * topology.embeddingDim)
     {
@@ -116,8 +155,13 @@ public:
             m_blocks.push_back(std::make_unique<FusedResidualBlock>(m_context, spec, *current, store));
             current = &m_blocks.back()->dst();
         }
-        m_globalPool.emplace(m_context, PoolingShape{PoolingKind::GlobalAverage}, *current, Mode::Inference);
-        m_linear.emplace(m_context, topology.embeddingDim, m_globalPool->dst(),
+        for (const InvertedResidualSpec& spec : topology.invertedBlocks) {
+            m_invertedBlocks.push_back(std::make_unique<FusedInvertedResidualBlock>(m_context, spec, *current, store));
+            current = &m_invertedBlocks.back()->dst();
+        }
+        m_headPool.emplace(m_context, gridPoolingShape(topology.featureSize, topology.grid), *current,
+                           Mode::Inference);
+        m_linear.emplace(m_context, topology.embeddingDim, m_headPool->dst(),
                          LinearParameters{store.value("head.linear.weight"), nullptr,
                                           store.value("head.linear.bias"), nullptr},
                          Mode::Inference, true);
@@ -134,7 +178,9 @@ public:
             m_stemPool->forward();
         for (auto& block : m_blocks)
             block->forward();
-        m_globalPool->forward();
+        for (auto& block : m_invertedBlocks)
+            block->forward();
+        m_headPool->forward();
         m_linear->forward();
         m_features.apply(m_context);
         m_context.stream().wait();
@@ -148,7 +194,8 @@ private:
     Convolution m_stem;
     std::optional<Pooling> m_stemPool;
     std::vector<std::unique_ptr<FusedResidualBlock>> m_blocks;
-    std::optional<Pooling> m_globalPool;
+    std::vector<std::unique_ptr<FusedInvertedResidualBlock>> m_invertedBlocks;
+    std::optional<Pooling> m_headPool;
     std::optional<Linear> m_linear;
     LayoutAdapter m_features;
     L2Normalize m_normalize;
@@ -173,12 +220,12 @@ InferenceNetwork::InferenceNetwork(const Network& network, int threads) : m_impl
     ParameterStore& trained = network.store();
 
     forEachConvBn(topology, [&](const ConvBnSpec& spec) { registerFolded(folded, spec); });
-    folded.addParameter("head.linear.weight", {topology.embeddingDim, topology.featureChannels}, false);
+    folded.addParameter("head.linear.weight", {topology.embeddingDim, headFeatures(topology)}, false);
     folded.addParameter("head.linear.bias", {topology.embeddingDim}, false);
     folded.allocate();
 
     forEachConvBn(topology, [&](const ConvBnSpec& spec) { fold(folded, trained, spec); });
-    const std::size_t linearWeights = static_cast<std::size_t>(topology.embeddingDim) * topology.featureChannels;
+    const std::size_t linearWeights = static_cast<std::size_t>(topology.embeddingDim * headFeatures(topology));
     std::copy_n(trained.value("head.linear.weight"), linearWeights, folded.value("head.linear.weight"));
     std::copy_n(trained.value("head.linear.bias"), topology.embeddingDim, folded.value("head.linear.bias"));
 }

@@ -6,7 +6,9 @@
 //
 // At construction every BN is folded into the preceding convolution (w' = w * s, b' = beta -
 // mean * s with s = gamma / sqrt(var + eps)) and ReLU and the residual add become convolution
-// post-ops, so a residual block is two (or three) convolution primitives and nothing else.
+// post-ops, so a residual block is two (or three) convolution primitives and nothing else;
+// the same for MobileNetV2 (grouped weights folded per output channel, ReLU6 and the identity
+// add as post-ops of the depthwise/projection convolutions).
 // Results equal net.forward(images, batch, /*training*/ false) up to float rounding.
 // Later changes to the source Network do not affect it (it copies the parameters).
 // Primitives are built once per batch size (a few sizes are cached).

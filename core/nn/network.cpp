@@ -1,5 +1,6 @@
 #include "core/nn/network.h"
 
+#include "core/nn/layers/invertedresidualblock.h"
 #include "core/nn/layers/l2normalize.h"
 #include "core/nn/layers/linear.h"
 #include "core/nn/layers/pooling.h"
@@ -40,7 +41,7 @@ public:
           m_batch(batch),
           m_images(plainDesc({batch, config.inChannels, config.inputSize, config.inputSize}),
                    m_context.engine()),
-          m_stem(m_context, topology.stem, m_images, store, mode, true),
+          m_stem(m_context, topology.stem, m_images, store, mode, topology.stem.activation),
           m_normalize(batch, topology.embeddingDim),
           m_embeddings(static_cast<std::size_t>(batch) * topology.embeddingDim)
     {
@@ -53,8 +54,12 @@ public:
             m_blocks.push_back(std::make_unique<ResidualBlock>(m_context, spec, *current, store, mode));
             current = &m_blocks.back()->dst();
         }
-        m_globalPool.emplace(m_context, PoolingShape{PoolingKind::GlobalAverage}, *current, mode);
-        m_linear.emplace(m_context, topology.embeddingDim, m_globalPool->dst(),
+        for (const InvertedResidualSpec& spec : topology.invertedBlocks) {
+            m_invertedBlocks.push_back(std::make_unique<InvertedResidualBlock>(m_context, spec, *current, store, mode));
+            current = &m_invertedBlocks.back()->dst();
+        }
+        m_headPool.emplace(m_context, gridPoolingShape(topology.featureSize, topology.grid), *current, mode);
+        m_linear.emplace(m_context, topology.embeddingDim, m_headPool->dst(),
                          LinearParameters{store.value("head.linear.weight"),
                                           store.gradient("head.linear.weight"),
                                           store.value("head.linear.bias"),
@@ -77,7 +82,9 @@ public:
             m_stemPool->forward();
         for (auto& block : m_blocks)
             block->forward();
-        m_globalPool->forward();
+        for (auto& block : m_invertedBlocks)
+            block->forward();
+        m_headPool->forward();
         m_linear->forward();
         m_features.apply(m_context);
         m_context.stream().wait();
@@ -89,7 +96,9 @@ public:
     {
         m_normalize.backward(m_embeddings, gradEmbeddings, floats(m_diffFeatures));
         m_linear->backward();
-        m_globalPool->backward();
+        m_headPool->backward();
+        for (auto block = m_invertedBlocks.rbegin(); block != m_invertedBlocks.rend(); ++block)
+            (*block)->backward();
         for (auto block = m_blocks.rbegin(); block != m_blocks.rend(); ++block)
             (*block)->backward();
         if (m_stemPool)
@@ -104,8 +113,12 @@ private:
     {
         m_diffFeatures = memory(featuresDesc, m_context.engine());
         m_linear->prepareBackward(m_diffFeatures, true);
-        m_globalPool->prepareBackward(m_linear->diffSrc());
-        const memory* diff = &m_globalPool->diffSrc();
+        m_headPool->prepareBackward(m_linear->diffSrc());
+        const memory* diff = &m_headPool->diffSrc();
+        for (auto block = m_invertedBlocks.rbegin(); block != m_invertedBlocks.rend(); ++block) {
+            (*block)->prepareBackward(*diff);
+            diff = &(*block)->diffSrc();
+        }
         for (auto block = m_blocks.rbegin(); block != m_blocks.rend(); ++block) {
             (*block)->prepareBackward(*diff);
             diff = &(*block)->diffSrc();
@@ -124,7 +137,8 @@ private:
     ConvBn m_stem;
     std::optional<Pooling> m_stemPool;
     std::vector<std::unique_ptr<ResidualBlock>> m_blocks;
-    std::optional<Pooling> m_globalPool;
+    std::vector<std::unique_ptr<InvertedResidualBlock>> m_invertedBlocks;
+    std::optional<Pooling> m_headPool;
     std::optional<Linear> m_linear;
     LayoutAdapter m_features;
     memory m_diffFeatures;
@@ -173,14 +187,14 @@ Network::Network(const NetworkConfig& config, std::uint64_t seed) : m_impl(std::
     // the linear head gets unit gain since no ReLU follows it.
     RandomNormal random(seed);
     forEachConvBn(topology, [&](const ConvBnSpec& spec) {
-        const int fanIn = spec.inChannels * spec.kernel * spec.kernel;
+        const int fanIn = spec.inChannels / spec.groups * spec.kernel * spec.kernel;
         fillNormal(random, store.value(spec.name + ".weight"),
                    std::int64_t{spec.outChannels} * fanIn, std::sqrt(2.f / static_cast<float>(fanIn)));
-        std::fill_n(store.value(spec.name + ".bn.weight"), spec.outChannels, 1.f);
+        std::fill_n(store.value(spec.bnName() + ".weight"), spec.outChannels, 1.f);
     });
     fillNormal(random, store.value("head.linear.weight"),
-               std::int64_t{topology.embeddingDim} * topology.featureChannels,
-               std::sqrt(1.f / static_cast<float>(topology.featureChannels)));
+               topology.embeddingDim * headFeatures(topology),
+               std::sqrt(1.f / static_cast<float>(headFeatures(topology))));
 }
 
 Network::~Network() = default;

@@ -1,5 +1,6 @@
 #pragma once
-// Network: the trainable embedding CNN (architecture in networkconfig.h / topology.h).
+// Network: the trainable embedding CNN (architecture in networkconfig.h / topology.h: the
+// compact ResNet or a truncated MobileNetV2, whose backbone pretrained.h can load).
 //
 //   nn::Network net(nn::NetworkConfig::forInput(3, 96), /*seed*/ 42);
 //   nn::AdamW optimizer(net.parameters(), {});

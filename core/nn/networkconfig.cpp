@@ -1,5 +1,7 @@
 #include "core/nn/networkconfig.h"
 
+#include "core/nn/topology.h"
+
 #include <charconv>
 #include <set>
 #include <stdexcept>
@@ -9,6 +11,7 @@ namespace lookalike::nn {
 namespace {
 
 constexpr std::string_view kFormatTag = "lookalike-resnet/1";
+constexpr std::string_view kMobileNetV2Tag = "lookalike-mobilenetv2/1";
 // A checkpoint's config decides how much memory a Network allocates, so the bounds double as
 // the guard against absurd sizes in untrusted files.
 constexpr std::int64_t kMaxParameters = std::int64_t{64} << 20;
@@ -45,6 +48,25 @@ void NetworkConfig::validate() const
 {
     require(inChannels >= 1 && inChannels <= 4, "in_channels must be 1..4");
     require(inputSize >= 8 && inputSize <= 512, "input_size must be 8..512");
+    // Fields the other architecture does not serialise must keep their defaults, so that
+    // fromString(toString()) gives back an equal config.
+    const NetworkConfig defaults;
+    if (architecture == Architecture::MobileNetV2) {
+        require(width == defaults.width && blocksPerStage == defaults.blocksPerStage
+                    && downsampleStem == defaults.downsampleStem,
+                "width, blocks and downsample_stem are ResNet settings");
+        require(embeddingDim >= 2 && embeddingDim <= 4096, "embedding_dim must be 2..4096");
+        require(grid >= 1 && grid <= 4, "grid must be 1..4");
+        const Topology topology = expandTopology(*this);  // throws for an unknown cut
+        require(topology.featureSize % grid == 0,
+                "grid " + std::to_string(grid) + " does not divide the " + std::to_string(topology.featureSize)
+                    + " px feature map at " + cut);
+        const std::int64_t headParameters =
+            std::int64_t{topology.featureChannels} * grid * grid * embeddingDim;
+        require(headParameters <= kMaxParameters, "too many parameters (more than 64 M)");
+        return;
+    }
+    require(grid == defaults.grid && cut == defaults.cut, "cut and grid are MobileNetV2 settings");
     require(width >= 1 && width <= 512, "width must be 1..512");
     require(embeddingDim >= 2 && embeddingDim <= 4096, "embedding_dim must be 2..4096");
     require(!blocksPerStage.empty() && blocksPerStage.size() <= kMaxStages,
@@ -66,6 +88,10 @@ void NetworkConfig::validate() const
 
 std::string NetworkConfig::toString() const
 {
+    if (architecture == Architecture::MobileNetV2)
+        return std::string(kMobileNetV2Tag) + " in_channels=" + std::to_string(inChannels)
+               + " input_size=" + std::to_string(inputSize) + " cut=" + cut + " grid=" + std::to_string(grid)
+               + " embedding_dim=" + std::to_string(embeddingDim);
     std::string blocks;
     for (int count : blocksPerStage)
         blocks += (blocks.empty() ? "" : ",") + std::to_string(count);
@@ -86,10 +112,14 @@ NetworkConfig NetworkConfig::fromString(std::string_view text)
             tokens.push_back(token);
         text = space == std::string_view::npos ? std::string_view{} : text.substr(space + 1);
     }
-    require(!tokens.empty() && tokens.front() == kFormatTag,
-            "unknown architecture (expected '" + std::string(kFormatTag) + "')");
+    require(!tokens.empty() && (tokens.front() == kFormatTag || tokens.front() == kMobileNetV2Tag),
+            "unknown architecture (expected '" + std::string(kFormatTag) + "' or '"
+                + std::string(kMobileNetV2Tag) + "')");
 
     NetworkConfig config;
+    const bool mobileNet = tokens.front() == kMobileNetV2Tag;
+    if (mobileNet)
+        config.architecture = Architecture::MobileNetV2;
     std::set<std::string_view, std::less<>> seen;
     for (std::size_t i = 1; i < tokens.size(); ++i) {
         const std::size_t equals = tokens[i].find('=');
@@ -101,10 +131,16 @@ NetworkConfig NetworkConfig::fromString(std::string_view text)
             config.inChannels = parseInt(key, value);
         } else if (key == "input_size") {
             config.inputSize = parseInt(key, value);
-        } else if (key == "width") {
-            config.width = parseInt(key, value);
         } else if (key == "embedding_dim") {
             config.embeddingDim = parseInt(key, value);
+        } else if (mobileNet && key == "cut") {
+            config.cut = std::string(value);
+        } else if (mobileNet && key == "grid") {
+            config.grid = parseInt(key, value);
+        } else if (mobileNet) {
+            require(false, "unknown key '" + std::string(key) + "'");
+        } else if (key == "width") {
+            config.width = parseInt(key, value);
         } else if (key == "downsample_stem") {
             const int flag = parseInt(key, value);
             require(flag == 0 || flag == 1, "downsample_stem must be 0 or 1");
@@ -124,7 +160,10 @@ NetworkConfig NetworkConfig::fromString(std::string_view text)
             require(false, "unknown key '" + std::string(key) + "'");
         }
     }
-    require(seen.size() == 6, "missing keys (need in_channels, input_size, width, embedding_dim, "
+    if (mobileNet)
+        require(seen.size() == 5, "missing keys (need in_channels, input_size, cut, grid, embedding_dim)");
+    else
+        require(seen.size() == 6, "missing keys (need in_channels, input_size, width, embedding_dim, "
                               "blocks, downsample_stem)");
     config.validate();
     return config;

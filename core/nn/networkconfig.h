@@ -16,6 +16,11 @@
 //       103.7 MFLOP (103 736 320); same parameters but the 1-channel stem
 // (the 28 px network costs more: without the stem downsampling its stages run at 28/14/7/4)
 // The config is serialised into checkpoints with toString()/fromString().
+//
+// Architecture::MobileNetV2 is instead Keras' MobileNetV2 (alpha 1.0) truncated after the
+// layer `cut`, then a grid-pooling head (topology.h); width, blocks and downsample_stem are
+// unused and must keep their defaults (as must cut and grid for a ResNet), so fromString()
+// inverts toString(). Example, cut block_12_expand at 128 px: see topology.h.
 
 #include <cstdint>
 #include <string>
@@ -24,13 +29,20 @@
 
 namespace lookalike::nn {
 
+enum class Architecture { ResNet, MobileNetV2 };
+
 struct NetworkConfig {
+    Architecture architecture = Architecture::ResNet;
     int inChannels = 3;                    // 3 for RGB photos, 1 for grayscale (Fashion-MNIST)
     int inputSize = 96;                    // square input, H = W
     int width = 32;                        // channels of the first stage; doubles per stage
     int embeddingDim = 128;
     std::vector<int> blocksPerStage{1, 1, 1, 1};
     bool downsampleStem = true;            // stride-2 stem + max pool: 4x smaller feature maps
+    // MobileNetV2 only: the last Keras layer kept, "block_N" (N = 0..16, 0 = expanded_conv)
+    // or "block_N_expand" (N = 1..16); and the head's pooling grid (1 = global average).
+    std::string cut = "block_16";
+    int grid = 1;
 
     // Default architecture for an input: downsampleStem only for inputs of 64 px and more.
     static NetworkConfig forInput(int inChannels, int inputSize);
@@ -40,7 +52,9 @@ struct NetworkConfig {
     void validate() const;
 
     // "lookalike-resnet/1 in_channels=3 input_size=96 width=32 embedding_dim=128
-    //  blocks=1,1,1,1 downsample_stem=1"
+    //  blocks=1,1,1,1 downsample_stem=1", or for MobileNetV2
+    // "lookalike-mobilenetv2/1 in_channels=3 input_size=128 cut=block_12_expand grid=2
+    //  embedding_dim=128"
     std::string toString() const;
     // Inverse of toString(); throws std::invalid_argument on anything malformed or invalid.
     static NetworkConfig fromString(std::string_view text);

@@ -21,6 +21,15 @@ struct PoolingShape {
     int padding = 0;
 };
 
+// The embedding head's pooling: the mean of each cell of a grid x grid partition of a
+// [C, S, S] map (grid divides S) -> [C, grid, grid]; grid 1 is the global average.
+inline PoolingShape gridPoolingShape(int featureSize, int grid)
+{
+    if (grid == 1)
+        return {PoolingKind::GlobalAverage};
+    return {PoolingKind::Average, featureSize / grid, featureSize / grid, 0};
+}
+
 class Pooling {
 public:
     Pooling(Context& context, const PoolingShape& shape, const memory& src, Mode mode);

@@ -6,7 +6,7 @@ namespace {
 
 ConvolutionShape shapeOf(const ConvBnSpec& spec)
 {
-    return {spec.inChannels, spec.outChannels, spec.kernel, spec.stride, spec.padding};
+    return {spec.inChannels, spec.outChannels, spec.kernel, spec.stride, spec.padding, spec.paddingAfter(), spec.groups};
 }
 
 ConvolutionParameters convolutionParameters(const ConvBnSpec& spec, ParameterStore& store)
@@ -17,7 +17,7 @@ ConvolutionParameters convolutionParameters(const ConvBnSpec& spec, ParameterSto
 
 BatchNormParameters normParameters(const ConvBnSpec& spec, ParameterStore& store)
 {
-    const std::string prefix = spec.name + ".bn.";
+    const std::string prefix = spec.bnName() + ".";
     return {store.value(prefix + "weight"), store.value(prefix + "bias"),
             store.gradient(prefix + "weight"), store.gradient(prefix + "bias"),
             store.state(prefix + "running_mean"), store.state(prefix + "running_var")};
@@ -31,27 +31,38 @@ memory shortcutOutput(const std::optional<ConvBn>& shortcut, const memory& src)
 }  // namespace
 
 ConvBn::ConvBn(Context& context, const ConvBnSpec& spec, const memory& src, ParameterStore& store,
-               Mode mode, bool relu)
+               Mode mode, Activation activation)
     : m_convolution(context, shapeOf(spec), src, convolutionParameters(spec, store), mode),
       m_norm(context, m_convolution.dst(), normParameters(spec, store), mode,
-             BatchNormOptions{.fuseRelu = relu})
+             BatchNormOptions{.epsilon = spec.epsilon, .fuseRelu = activation == Activation::Relu})
 {
+    if (activation == Activation::Relu6)
+        m_clip.emplace(context, m_norm.dst(), mode, 6.f);
 }
 
 void ConvBn::forward()
 {
     m_convolution.forward();
     m_norm.forward();
+    if (m_clip)
+        m_clip->forward();
 }
 
 void ConvBn::prepareBackward(const memory& diffDst, bool needDiffSrc)
 {
-    m_norm.prepareBackward(diffDst);
+    if (m_clip) {
+        m_clip->prepareBackward(diffDst);
+        m_norm.prepareBackward(m_clip->diffSrc());
+    } else {
+        m_norm.prepareBackward(diffDst);
+    }
     m_convolution.prepareBackward(m_norm.diffSrc(), needDiffSrc);
 }
 
 void ConvBn::backward()
 {
+    if (m_clip)
+        m_clip->backward();
     m_norm.backward();
     m_convolution.backward();
 }
@@ -60,10 +71,10 @@ ResidualBlock::ResidualBlock(Context& context, const ResidualBlockSpec& spec, co
                              ParameterStore& store, Mode mode)
     : m_context(context),
       m_src(src),
-      m_conv1(context, spec.conv1, src, store, mode, true),
-      m_conv2(context, spec.conv2, m_conv1.dst(), store, mode, false),
+      m_conv1(context, spec.conv1, src, store, mode, Activation::Relu),
+      m_conv2(context, spec.conv2, m_conv1.dst(), store, mode, Activation::None),
       m_shortcut(spec.shortcut ? std::optional<ConvBn>(std::in_place, context, *spec.shortcut, src,
-                                                       store, mode, false)
+                                                       store, mode, Activation::None)
                                : std::nullopt),
       // In place over bn2's output: BN backward reads its src, never its dst.
       m_join(context, m_conv2.dst(), shortcutOutput(m_shortcut, src), true, true)

@@ -4,21 +4,23 @@
 
 #include "core/nn/layers/batchnorm.h"
 #include "core/nn/layers/convolution.h"
+#include "core/nn/layers/relu.h"
 #include "core/nn/layers/residualadd.h"
 #include "core/nn/parameterstore.h"
 #include "core/nn/topology.h"
 
 namespace lookalike::nn::layers {
 
-// Bias-free convolution + batch norm (+ fused ReLU).
+// Bias-free (grouped) convolution + batch norm + activation: ReLU fused into the BN
+// primitive, ReLU6 as a separate clipping layer (oneDNN's BN only fuses a plain ReLU).
 // src [N, I, H, W] -> dst [N, O, H', W']
 class ConvBn {
 public:
     ConvBn(Context& context, const ConvBnSpec& spec, const memory& src, ParameterStore& store,
-           Mode mode, bool relu);
+           Mode mode, Activation activation);
 
     void forward();
-    const memory& dst() const { return m_norm.dst(); }
+    const memory& dst() const { return m_clip ? m_clip->dst() : m_norm.dst(); }
 
     void prepareBackward(const memory& diffDst, bool needDiffSrc);
     void backward();
@@ -27,6 +29,7 @@ public:
 private:
     Convolution m_convolution;
     BatchNorm m_norm;
+    std::optional<Relu> m_clip;
 };
 
 // relu(bn2(conv2(relu(bn1(conv1(x))))) + shortcut(x)).

@@ -11,10 +11,15 @@
 namespace lookalike::nn::testing {
 namespace {
 
-void expectFusedMatchesUnfused(const NetworkConfig& config, int batch)
+// normScale multiplies every BN gamma (4: many MobileNetV2 units reach ReLU6's clip).
+void expectFusedMatchesUnfused(const NetworkConfig& config, int batch, float normScale = 1.f)
 {
     Network network(config, 11);
     perturbStatistics(network, 12);
+    for (const Parameter& parameter : network.parameters())
+        if (isNormTensor(parameter.name) && parameter.name.ends_with(".weight"))
+            for (float& value : parameter.data)
+                value *= normScale;
     const std::vector<float> images = randomImages(config, batch, 13);
     const std::vector<float> unfused = copyOf(network.forward(images, batch, false));
     InferenceNetwork embedder(network, 1);
@@ -36,6 +41,16 @@ TEST(InferenceNetwork, DefaultArchitectureAtSmallSizes)
     NetworkConfig photo = NetworkConfig::forInput(3, 64);
     photo.width = 8;
     expectFusedMatchesUnfused(photo, 2);
+}
+
+TEST(InferenceNetwork, MobileNetV2MatchesUnfusedInference)
+{
+    expectFusedMatchesUnfused(tinyMobileNetConfig(), 3);               // grid 2, expand-only cut
+    expectFusedMatchesUnfused(tinyMobileNetConfig("block_2", 1), 2);   // ends on a residual add
+    NetworkConfig odd = tinyMobileNetConfig("block_4", 1);
+    odd.inputSize = 29;                                                // odd sizes: (1, 1) padding
+    expectFusedMatchesUnfused(odd, 2);
+    expectFusedMatchesUnfused(tinyMobileNetConfig(), 2, 4.f);
 }
 
 TEST(InferenceNetwork, IsASnapshotAndChecksArguments)

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <random>
 #include <span>
+#include <string>
 #include <vector>
 
 namespace lookalike::nn::testing {
@@ -22,6 +23,26 @@ inline NetworkConfig tinyConfig(bool downsampleStem = false)
     config.blocksPerStage = {1, 1};
     config.downsampleStem = downsampleStem;
     return config;
+}
+
+// MobileNetV2 at 32 px up to block_3_expand (features 144 x 8 x 8), grid 2, embedding 8:
+// the stem, expanded_conv, a strided block, a residual block and a cut after an expand layer.
+inline NetworkConfig tinyMobileNetConfig(std::string cut = "block_3_expand", int grid = 2)
+{
+    NetworkConfig config;
+    config.architecture = Architecture::MobileNetV2;
+    config.inputSize = 32;
+    config.cut = std::move(cut);
+    config.grid = grid;
+    config.embeddingDim = 8;
+    return config;
+}
+
+// BN tensors of either architecture: ResNet "<conv>.bn.*", Keras "bn_Conv1.*", "<layer>_BN.*".
+inline bool isNormTensor(const std::string& name)
+{
+    return name.find(".bn.") != std::string::npos || name.find("_BN.") != std::string::npos
+           || name.starts_with("bn_");
 }
 
 inline std::vector<float> copyOf(std::span<const float> values)
@@ -48,9 +69,9 @@ inline void perturbStatistics(Network& network, std::uint32_t seed)
         for (float& value : state.data)
             value = state.name.ends_with("running_var") ? uniform(random) : uniform(random) - 1.f;
     for (const Parameter& parameter : network.parameters())
-        if (parameter.name.find(".bn.") != std::string::npos)
+        if (isNormTensor(parameter.name))
             for (float& value : parameter.data)
-                value = parameter.name.ends_with(".bn.weight") ? uniform(random) : uniform(random) - 1.f;
+                value = parameter.name.ends_with(".weight") ? uniform(random) : uniform(random) - 1.f;
 }
 
 }  // namespace lookalike::nn::testing
