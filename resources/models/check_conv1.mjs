@@ -11,7 +11,7 @@ const backbone = parseTensorFile(readFileSync(process.argv[2])).tensors;
 const reference = parseTensorFile(readFileSync(process.argv[3])).tensors;
 const get = (map, name) => map.get(name) || die(`no tensor ${name}`);
 const weight = get(backbone, 'Conv1.weight');  // [32, 3, 3, 3]
-const [gamma, beta, mean, variance] = ['gamma', 'beta', 'running_mean', 'running_var'].map((s) => get(backbone, `bn_Conv1.${s}`).data);
+const [gamma, beta, mean, variance] = ['weight', 'bias', 'running_mean', 'running_var'].map((s) => get(backbone, `bn_Conv1.${s}`).data);
 const input = get(reference, 'input');  // [N, 3, H, W]
 const expected = get(reference, 'Conv1_relu');  // [N, 32, H/2, W/2]
 const [n, channels, height, width] = input.shape;

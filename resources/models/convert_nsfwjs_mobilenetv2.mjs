@@ -66,7 +66,7 @@ export function convert(modelJson, weightData) {
             if (!config.center || !config.scale || config.epsilon !== 1e-3 || config.axis !== -1)
                 die(`layer ${name}: unexpected BatchNormalization options ${JSON.stringify(config)}`);
             const vector = (s) => s.length === 1 && s[0] === channels;
-            for (const [keras, lookalike] of [['gamma', 'gamma'], ['beta', 'beta'], ['moving_mean', 'running_mean'], ['moving_variance', 'running_var']]) {
+            for (const [keras, lookalike] of [['gamma', 'weight'], ['beta', 'bias'], ['moving_mean', 'running_mean'], ['moving_variance', 'running_var']]) {
                 const weight = take(`${name}/${keras}`, vector);
                 tensors.push({ name: `${name}.${lookalike}`, shape: weight.shape, data: weight.data });
             }
