@@ -1,0 +1,238 @@
+// Where to cut the pretrained MobileNetV2 (issue 18), by measurement and without labels for
+// training: the look-alike quality of the backbone's own features at several cuts on a fixed
+// subset of the Fashion-MNIST test set, against HOG + colour and raw pixels.
+//
+// Every row is leave-one-out retrieval among the first --count test images (relevant = same
+// class), cosine similarity, exact search (metric::evaluateRetrieval): Recall@1 and MAP@R, and
+// the time to compute one image's vector (preprocessing included, metrics excluded).
+// Photos are inverted to dark-on-white, as Lookalike's sample catalog stores them.
+// Network rows: lookalike-mobilenetv2/1 at 128 px with the head's linear layer set to the
+// identity, so the embedding is the L2-normalised grid-mean feature vector at the cut; the
+// input is the 28 x 28 photo resized bilinearly to 128 x 128, replicated to RGB, in [0, 1]
+// (the Keras model's range, no mean subtraction; resources/models/README.md).
+// "centred" rows subtract the subset's mean vector before the cosine (no labels used).
+//
+//   bench_backbone_cuts [--count N (2000)] [--data DIR (Debian's dataset-fashion-mnist)]
+//                       [--backbone FILE.lkckpt (resources/models/mobilenetv2-nsfwjs-block13.lkckpt)]
+
+#include "tests/bench/bench_support.h"
+#include "core/datasets/fashion_mnist.h"
+#include "core/imaging/descriptors.h"
+#include "core/metric/retrieval_metrics.h"
+#include "core/nn/checkpoint.h"
+#include "core/nn/inferencenetwork.h"
+#include "core/nn/network.h"
+#include "core/nn/pretrained.h"
+#include "core/nn/topology.h"
+
+#include <opencv2/imgproc.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <string>
+#include <vector>
+
+using namespace lookalike;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr int kInputSize = 128;
+constexpr int kBatch = 64;
+constexpr int kThreads = 2;
+
+[[noreturn]] void usage(const std::string& problem) {
+    std::fprintf(stderr,
+                 "bench_backbone_cuts: %s\nusage: bench_backbone_cuts [--count N] [--data DIR] [--backbone FILE]\n",
+                 problem.c_str());
+    std::exit(2);
+}
+
+struct Options {
+    std::size_t count = 2000;
+    fs::path data = datasets::defaultFashionMnistDir();
+    fs::path backbone = fs::path(LOOKALIKE_SOURCE_DIR) / "resources/models/mobilenetv2-nsfwjs-block13.lkckpt";
+};
+
+Options parse(int argc, char** argv) {
+    Options options;
+    for (int i = 1; i < argc; i += 2) {
+        const std::string name = argv[i];
+        if (i + 1 >= argc)
+            usage(name + " needs a value");
+        const std::string value = argv[i + 1];
+        if (name == "--count")
+            options.count = bench::positiveNumber(value, name, usage);
+        else if (name == "--data")
+            options.data = value;
+        else if (name == "--backbone")
+            options.backbone = value;
+        else
+            usage("unknown option " + name);
+    }
+    return options;
+}
+
+std::vector<std::byte> readBytes(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in)
+        throw std::runtime_error(path.string() + ": cannot read");
+    std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::vector<std::byte> bytes(chars.size());
+    std::memcpy(bytes.data(), chars.data(), chars.size());
+    return bytes;
+}
+
+// Vectors [N, dimension], row-major, and how long they took.
+struct Features {
+    std::vector<float> values;
+    std::size_t dimension = 0;
+    double seconds = 0.0;
+};
+
+struct Score {
+    double recallAt1 = 0.0;
+    double mapAtR = 0.0;
+};
+
+Score evaluate(const Features& features, const std::vector<std::int64_t>& labels) {
+    metric::RetrievalConfig config;
+    config.recallAtK = {1};
+    config.threadCount = kThreads;
+    const metric::EmbeddingsView view{features.values, labels.size(), features.dimension};
+    const metric::RetrievalMetrics metrics = metric::evaluateRetrieval(view, labels, config);
+    return {metrics.recallAtK.front().recall, metrics.mapAtR};
+}
+
+// The same vectors minus their mean over the subset (the cosine renormalises them).
+Features centred(Features features) {
+    const std::size_t rows = features.values.size() / features.dimension;
+    std::vector<double> mean(features.dimension, 0.0);
+    for (std::size_t row = 0; row < rows; ++row)
+        for (std::size_t d = 0; d < features.dimension; ++d)
+            mean[d] += features.values[row * features.dimension + d];
+    for (std::size_t row = 0; row < rows; ++row)
+        for (std::size_t d = 0; d < features.dimension; ++d)
+            features.values[row * features.dimension + d] -= static_cast<float>(mean[d] / static_cast<double>(rows));
+    return features;
+}
+
+double since(std::chrono::steady_clock::time_point start) {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// One descriptor per photo: descriptor(photo, out[dimension]).
+Features describeEach(const std::vector<cv::Mat>& photos, std::size_t dimension,
+                      const std::function<void(const cv::Mat&, std::span<float>)>& descriptor) {
+    Features features{std::vector<float>(photos.size() * dimension), dimension, 0.0};
+    const auto start = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < photos.size(); ++i)
+        descriptor(photos[i], {features.values.data() + i * dimension, dimension});
+    features.seconds = since(start);
+    return features;
+}
+
+// The backbone cut at `cut` with a g x g grid-mean head whose linear layer is the identity:
+// photos (28 x 28 grey, dark on white) -> [N, C * g * g] unit-norm features.
+Features backboneFeatures(const std::vector<cv::Mat>& photos, const nn::TensorFile& backbone, const std::string& cut,
+                          int grid) {
+    const std::string prefix = "lookalike-mobilenetv2/1 in_channels=3 input_size=" + std::to_string(kInputSize)
+                               + " cut=" + cut + " grid=" + std::to_string(grid) + " embedding_dim=";
+    const nn::Topology probe = nn::buildTopology(nn::NetworkConfig::fromString(prefix + "2"));
+    const auto dimension = static_cast<std::size_t>(probe.featureChannels) * grid * grid;
+    nn::Network network(nn::NetworkConfig::fromString(prefix + std::to_string(dimension)), 1);
+    nn::loadPretrainedBackbone(network, backbone);
+    for (nn::Parameter& parameter : network.parameters()) {
+        if (parameter.name == "head.linear.weight") {
+            std::fill(parameter.data.begin(), parameter.data.end(), 0.0f);
+            for (std::size_t d = 0; d < dimension; ++d)
+                parameter.data[d * dimension + d] = 1.0f;  // [D, F], D = F
+        } else if (parameter.name == "head.linear.bias") {
+            std::fill(parameter.data.begin(), parameter.data.end(), 0.0f);
+        }
+    }
+    nn::InferenceNetwork embedder(network, kThreads);
+
+    Features features{std::vector<float>(photos.size() * dimension), dimension, 0.0};
+    const std::size_t plane = static_cast<std::size_t>(kInputSize) * kInputSize;
+    std::vector<float> input(kBatch * 3 * plane);
+    cv::Mat scaled, resized;
+    const auto start = std::chrono::steady_clock::now();
+    for (std::size_t first = 0; first < photos.size(); first += kBatch) {
+        const std::size_t batch = std::min<std::size_t>(kBatch, photos.size() - first);
+        for (std::size_t i = 0; i < batch; ++i) {
+            // Bilinear on half-pixel centres, as the TF.js port reference resized its inputs.
+            // Resized in float, so the 128 px input is not rounded back to 256 levels.
+            photos[first + i].convertTo(scaled, CV_32F, 1.0 / 255.0);
+            cv::resize(scaled, resized, cv::Size(kInputSize, kInputSize), 0, 0, cv::INTER_LINEAR);
+            for (int channel = 0; channel < 3; ++channel)
+                std::memcpy(input.data() + (i * 3 + channel) * plane, resized.ptr<float>(), plane * sizeof(float));
+        }
+        const std::span<const float> embedded =
+            embedder.embed({input.data(), batch * 3 * plane}, static_cast<int>(batch));
+        std::copy(embedded.begin(), embedded.end(), features.values.begin() + static_cast<std::ptrdiff_t>(first * dimension));
+    }
+    features.seconds = since(start);
+    return features;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        const Options options = parse(argc, argv);
+        const datasets::LabelledImages test =
+            datasets::loadFashionMnist(options.data, datasets::Split::Test, static_cast<int>(options.count));
+        std::printf("bench_backbone_cuts: the first %d Fashion-MNIST test images (%s), inverted to dark on white; "
+                    "load average %s\n",
+                    test.count, options.data.c_str(), bench::loadAverage().c_str());
+        std::vector<cv::Mat> photos;
+        std::vector<std::int64_t> labels;
+        for (int i = 0; i < test.count; ++i) {
+            const cv::Mat image(test.rows, test.cols, CV_8UC1, const_cast<std::uint8_t*>(test.image(i)));
+            photos.push_back(255 - image);
+            labels.push_back(test.labels[static_cast<std::size_t>(i)]);
+        }
+        const std::vector<std::byte> backboneBytes = readBytes(options.backbone);
+        const nn::TensorFile backbone = nn::parseTensorFile(backboneBytes);
+
+        std::printf("\n| features | dimension | Recall@1 | MAP@R | centred Recall@1 | centred MAP@R | ms / image |\n"
+                    "|---|---|---|---|---|---|---|\n");
+        auto report = [&](const std::string& name, const Features& features) {
+            const Score plain = evaluate(features, labels);
+            const Score centre = evaluate(centred(features), labels);
+            std::printf("| %s | %zu | %.4f | %.4f | %.4f | %.4f | %.3f |\n", name.c_str(), features.dimension,
+                        plain.recallAt1, plain.mapAtR, centre.recallAt1, centre.mapAtR,
+                        1000.0 * features.seconds / static_cast<double>(photos.size()));
+            std::fflush(stdout);
+        };
+
+        const std::size_t rawDimension = imaging::rawPixelDimension();
+        report("raw pixels (32 x 32 RGB)", describeEach(photos, rawDimension, [](const cv::Mat& photo, std::span<float> out) {
+                   imaging::rawPixelDescriptor(photo, imaging::kDefaultRawPixelSize, out);
+               }));
+        const imaging::HogColourDescriptor hogColour;
+        report("HOG + colour (Lookalike's defaults)",
+               describeEach(photos, hogColour.dimension(),
+                            [&](const cv::Mat& photo, std::span<float> out) { hogColour.compute(photo, out); }));
+
+        struct Cut {
+            const char* name;
+            int grid;
+        };
+        for (const Cut cut : {Cut{"block_6", 2}, Cut{"block_10", 2}, Cut{"block_12_expand", 2}, Cut{"block_12_expand", 1},
+                              Cut{"block_13", 2}})
+            report(std::string("MobileNetV2 ") + cut.name + ", grid " + std::to_string(cut.grid),
+                   backboneFeatures(photos, backbone, cut.name, cut.grid));
+        return 0;
+    } catch (const std::exception& error) {
+        std::fprintf(stderr, "bench_backbone_cuts: %s\n", error.what());
+        return 1;
+    }
+}
