@@ -15,6 +15,7 @@
 //
 //   bench_backbone_cuts [--count N (2000)] [--data DIR (Debian's dataset-fashion-mnist)]
 //                       [--backbone FILE.lkckpt (resources/models/mobilenetv2-nsfwjs-block13.lkckpt)]
+//                       [--white-on-black 1 (the data set's own polarity, for comparison)]
 
 #include "tests/bench/bench_support.h"
 #include "core/datasets/fashion_mnist.h"
@@ -50,7 +51,8 @@ constexpr int kThreads = 2;
 
 [[noreturn]] void usage(const std::string& problem) {
     std::fprintf(stderr,
-                 "bench_backbone_cuts: %s\nusage: bench_backbone_cuts [--count N] [--data DIR] [--backbone FILE]\n",
+                 "bench_backbone_cuts: %s\nusage: bench_backbone_cuts [--count N] [--data DIR] [--backbone FILE] "
+                 "[--white-on-black 1]\n",
                  problem.c_str());
     std::exit(2);
 }
@@ -59,6 +61,7 @@ struct Options {
     std::size_t count = 2000;
     fs::path data = datasets::defaultFashionMnistDir();
     fs::path backbone = fs::path(LOOKALIKE_SOURCE_DIR) / "resources/models/mobilenetv2-nsfwjs-block13.lkckpt";
+    bool whiteOnBlack = false;  // keep Fashion-MNIST's polarity instead of inverting
 };
 
 Options parse(int argc, char** argv) {
@@ -74,6 +77,8 @@ Options parse(int argc, char** argv) {
             options.data = value;
         else if (name == "--backbone")
             options.backbone = value;
+        else if (name == "--white-on-black")
+            options.whiteOnBlack = value == "1";
         else
             usage("unknown option " + name);
     }
@@ -195,14 +200,15 @@ int main(int argc, char** argv) {
         const Options options = parse(argc, argv);
         const datasets::LabelledImages test =
             datasets::loadFashionMnist(options.data, datasets::Split::Test, static_cast<int>(options.count));
-        std::printf("bench_backbone_cuts: the first %d Fashion-MNIST test images (%s), inverted to dark on white; "
-                    "load average %s\n",
-                    test.count, options.data.c_str(), bench::loadAverage().c_str());
+        std::printf("bench_backbone_cuts: the first %d Fashion-MNIST test images (%s), %s; load average %s\n",
+                    test.count, options.data.c_str(),
+                    options.whiteOnBlack ? "white on black as stored" : "inverted to dark on white",
+                    bench::loadAverage().c_str());
         std::vector<cv::Mat> photos;
         std::vector<std::int64_t> labels;
         for (int i = 0; i < test.count; ++i) {
             const cv::Mat image(test.rows, test.cols, CV_8UC1, const_cast<std::uint8_t*>(test.image(i)));
-            photos.push_back(255 - image);
+            photos.push_back(options.whiteOnBlack ? image.clone() : cv::Mat(255 - image));
             labels.push_back(test.labels[static_cast<std::size_t>(i)]);
         }
         const std::vector<std::byte> backboneBytes = readBytes(options.backbone);
