@@ -87,7 +87,9 @@ class Unit(nn.Module):
         self.conv = folded_conv(tensors, conv, norm, stride, groups)
         kernel = self.conv.kernel_size[0]
         before = 0 if stride == 2 and size % 2 == 0 else kernel // 2
-        self.padding = (before, kernel // 2, before, kernel // 2)  # left, right, top, bottom
+        # Symmetric padding goes into the convolution; only Keras' (0, 1) needs its own F.pad.
+        self.padding = (before, kernel // 2, before, kernel // 2) if before != kernel // 2 else (0, 0, 0, 0)
+        self.conv.padding = (0, 0) if any(self.padding) else (kernel // 2, kernel // 2)
         self.relu6 = relu6
         self.out_size = (size + before + kernel // 2 - kernel) // stride + 1
 
