@@ -97,7 +97,7 @@ class Unit(nn.Module):
         if any(self.padding):
             x = F.pad(x, self.padding)
         x = self.conv(x)
-        return F.relu6(x) if self.relu6 else x
+        return F.relu6(x, inplace=True) if self.relu6 else x
 
 
 class InvertedResidual(nn.Module):
