@@ -17,8 +17,9 @@
 //   inference  InferenceNetwork::embed alone on the tensors prepared beforehand.
 // --network mobilenetv2 runs the MobileNetV2 embedder instead (kMobileNetV2, 128 px, cut after
 // block_12's expand; --size does not apply), with the real backbone from --weights
-// (loadPretrainedBackbone) and the head from the fixed seed. --write-network saves the whole network (backbone and head) as a checkpoint
-// and --write-reference the first batch's input tensors and InferenceNetwork embeddings
+// (loadPretrainedBackbone) and the head from the fixed seed. --write-network saves the whole
+// network (backbone and head) as a checkpoint and --write-reference the first batch's input
+// tensors and InferenceNetwork embeddings
 // ("reference.images" [N, 3, S, S], "reference.embeddings" [N, D]), so that the PyTorch peer
 // runs the same weights and checks it computes the same embeddings.
 // --write-thumbnails saves the thumbnails as thumbnail-NNNNN.jpg for the PyTorch peer. The last
