@@ -3,6 +3,8 @@
 //
 //   bench_embed [--count N] [--folder DIR] [--write-thumbnails DIR] [--repeat R]
 //               [--threads T] [--batch B] [--size S]
+//               [--network resnet|mobilenetv2] [--weights FILE.lkckpt]
+//               [--write-network FILE] [--write-reference FILE]
 //
 // Makes N=2000 catalog-like product photos (fixed seeds; or reads every image in --folder),
 // turns each into its 256 px JPEG thumbnail as the importer does (decode with the JPEG DCT
@@ -13,15 +15,24 @@
 //              default network for S=96 px RGB input (NetworkConfig::forInput);
 //   decode     decoding plus imageToTensor alone;
 //   inference  InferenceNetwork::embed alone on the tensors prepared beforehand.
+// --network mobilenetv2 runs the MobileNetV2 embedder instead (kMobileNetV2, 128 px, cut after
+// block_12's expand; --size does not apply), with the real backbone from --weights
+// (loadPretrainedBackbone) and the head from the fixed seed. --write-network saves the whole
+// network (backbone and head) as a checkpoint and --write-reference the first batch's input
+// tensors and InferenceNetwork embeddings
+// ("reference.images" [N, 3, S, S], "reference.embeddings" [N, D]), so that the PyTorch peer
+// runs the same weights and checks it computes the same embeddings.
 // --write-thumbnails saves the thumbnails as thumbnail-NNNNN.jpg for the PyTorch peer. The last
 // line is `images_per_second: X`, the pipeline's rate.
 
 #include "tests/bench/bench_support.h"
 #include "core/imaging/decoder.h"
 #include "core/imaging/thumbnail.h"
+#include "core/nn/checkpoint.h"
 #include "core/nn/inferencenetwork.h"
 #include "core/nn/network.h"
 #include "core/nn/networkconfig.h"
+#include "core/nn/pretrained.h"
 #include "core/training/image_tensor.h"
 #include "core/training/trainer.h"
 #include "tests/support/test_images.h"
@@ -48,6 +59,10 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kThumbnailSide = 256;  // services::ImportOptions::thumbnailSize
+// The MobileNetV2 embedder of resources/models/README.md: the nsfwjs backbone cut after
+// block_12's expand (576 x 8 x 8), 2 x 2 grid means, 128-d embedding.
+constexpr const char* kMobileNetV2 =
+    "lookalike-mobilenetv2/1 in_channels=3 input_size=128 cut=block_12_expand grid=2 embedding_dim=128";
 
 struct Options {
     std::size_t count = 2000;
@@ -57,12 +72,18 @@ struct Options {
     int threads = 2;
     int batch = 64;
     int size = 96;
+    std::string network = "resnet";
+    fs::path weights;
+    fs::path writeNetwork;
+    fs::path writeReference;
 };
 
 [[noreturn]] void usage(const std::string& problem) {
     std::cerr << "bench_embed: " << problem
               << "\nusage: bench_embed [--count N] [--folder DIR] [--write-thumbnails DIR] [--repeat R]"
-                 " [--threads T] [--batch B] [--size S]\n";
+                 " [--threads T] [--batch B] [--size S]\n"
+                 "       [--network resnet|mobilenetv2] [--weights FILE.lkckpt] [--write-network FILE]"
+                 " [--write-reference FILE]\n";
     std::exit(2);
 }
 
@@ -91,10 +112,56 @@ Options parseOptions(int argc, char** argv) {
             options.batch = parsePositive(value, arg);
         else if (arg == "--size")
             options.size = parsePositive(value, arg);
+        else if (arg == "--network")
+            options.network = value;
+        else if (arg == "--weights")
+            options.weights = value;
+        else if (arg == "--write-network")
+            options.writeNetwork = value;
+        else if (arg == "--write-reference")
+            options.writeReference = value;
         else
             usage("unknown option '" + arg + "'");
     }
+    if (options.network != "resnet" && options.network != "mobilenetv2")
+        usage("--network is resnet or mobilenetv2, not '" + options.network + "'");
+    if (options.network == "mobilenetv2" && options.weights.empty())
+        usage("--network mobilenetv2 needs --weights (resources/models/mobilenetv2-nsfwjs-block13.lkckpt)");
     return options;
+}
+
+std::vector<std::byte> readFile(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::vector<std::byte> bytes;
+    if (in) {
+        in.seekg(0, std::ios::end);
+        bytes.resize(static_cast<std::size_t>(in.tellg()));
+        in.seekg(0);
+        in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    }
+    if (!in)
+        usage("cannot read " + path.string());
+    return bytes;
+}
+
+void writeFile(const fs::path& path, std::span<const std::byte> bytes) {
+    std::ofstream out(path, std::ios::binary);
+    out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+    if (!out)
+        usage("cannot write " + path.string());
+}
+
+// The benchmarked network: the default ResNet with random weights (the cost of inference does
+// not depend on them), or the MobileNetV2 with its real backbone (the peer's check of the
+// embeddings needs weights that mean something) and a head from the same fixed seed.
+nn::Network makeNetwork(const Options& options) {
+    if (options.network == "resnet")
+        return nn::Network(nn::NetworkConfig::forInput(3, options.size), 42);
+    nn::Network network(nn::NetworkConfig::fromString(kMobileNetV2), 42);
+    const std::vector<std::byte> bytes = readFile(options.weights);
+    const int copied = nn::loadPretrainedBackbone(network, nn::parseTensorFile(bytes));
+    std::printf("backbone: %d tensors from %s\n", copied, options.weights.string().c_str());
+    return network;
 }
 
 double secondsSince(std::chrono::steady_clock::time_point start) {
@@ -250,8 +317,10 @@ cv::Mat decode(const std::vector<std::uint8_t>& thumbnail) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    const Options options = parseOptions(argc, argv);
-    const nn::NetworkConfig architecture = nn::NetworkConfig::forInput(3, options.size);
+    Options options = parseOptions(argc, argv);
+    nn::Network network = makeNetwork(options);
+    const nn::NetworkConfig architecture = network.config();
+    options.size = architecture.inputSize;
     std::printf("bench_embed: %s, batch %d, %d threads, median of %d passes after a warm-up\n",
                 options.folder.empty() ? (std::to_string(options.count) + " generated product photos").c_str()
                                        : ("photos in " + options.folder.string()).c_str(),
@@ -270,8 +339,8 @@ int main(int argc, char** argv) {
     if (!options.writeThumbnails.empty())
         writeThumbnails(thumbnails, options.writeThumbnails);
 
-    // Random weights: the cost of inference does not depend on them.
-    const nn::Network network(architecture, 42);
+    if (!options.writeNetwork.empty())
+        nn::saveCheckpoint(options.writeNetwork, network);
     const std::size_t imageValues = static_cast<std::size_t>(3) * options.size * options.size;
     const double images = static_cast<double>(count);
 
@@ -296,6 +365,17 @@ int main(int argc, char** argv) {
             embedder.embed(std::span<const float>(tensors).subspan(first * imageValues, batch * imageValues), batch);
         }
     });
+
+    if (!options.writeReference.empty()) {
+        const int batch = static_cast<int>(std::min<std::size_t>(count, static_cast<std::size_t>(options.batch)));
+        const std::span<const float> images = std::span<const float>(tensors).first(batch * imageValues);
+        const std::span<const float> reference = embedder.embed(images, batch);
+        const std::int64_t size = options.size;
+        writeFile(options.writeReference,
+                  nn::serializeTensorFile("bench_embed reference",
+                                          {{"reference.images", {batch, 3, size, size}, images},
+                                           {"reference.embeddings", {batch, architecture.embeddingDim}, reference}}));
+    }
 
     // The whole path, as the app embeds a catalog.
     std::vector<float> embeddings;

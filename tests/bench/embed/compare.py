@@ -6,8 +6,14 @@ thumbnails -> embeddings; then embed_pytorch.py on the same JPEG files with the 
 batch and thread count. With --rounds > 1 the two alternate and the medians are compared.
 Prints both rates, the ratios, and checks that both preprocessed the first batch alike.
 
+--network mobilenetv2 benchmarks the MobileNetV2 embedder with its real backbone (--weights);
+bench_embed hands the whole network and its embeddings of the first batch to the peer, which
+runs the same weights, and the largest difference of the embeddings must stay below
+--tolerance (1e-4).
+
 Usage: /usr/bin/python3 tests/bench/embed/compare.py --bench build/tests/bench/embed/bench_embed \
            [--count 2000] [--folder PHOTOS] [--batch 64] [--threads 2] [--repeat 3] [--rounds 1]
+           [--network resnet|mobilenetv2] [--weights FILE.lkckpt] [--tolerance 1e-4]
 """
 import argparse
 import os
@@ -18,6 +24,7 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+WEIGHTS = os.path.join(HERE, "..", "..", "..", "resources", "models", "mobilenetv2-nsfwjs-block13.lkckpt")
 RATES = ("images_per_second", "inference_images_per_second", "decode_preprocess_images_per_second")
 
 
@@ -42,18 +49,30 @@ def main():
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--rounds", type=int, default=1, help="alternating runs of each side")
+    parser.add_argument("--network", choices=("resnet", "mobilenetv2"), default="resnet")
+    parser.add_argument("--weights", default=os.path.normpath(WEIGHTS), help="the MobileNetV2 backbone")
+    parser.add_argument("--tolerance", type=float, default=1e-4, help="largest embedding difference allowed")
     args = parser.parse_args()
 
     common = ["--batch", str(args.batch), "--threads", str(args.threads), "--repeat", str(args.repeat)]
     ours = {key: [] for key in RATES}
     theirs = {key: [] for key in RATES}
-    with tempfile.TemporaryDirectory(prefix="lookalike-bench-embed-") as thumbnails:
+    differences = []
+    with tempfile.TemporaryDirectory(prefix="lookalike-bench-embed-") as scratch:
+        thumbnails = os.path.join(scratch, "thumbnails")
+        ours_network, peer_network = ["--network", args.network], []
+        if args.network == "mobilenetv2":
+            network, reference = os.path.join(scratch, "network.lkckpt"), os.path.join(scratch, "reference.lkckpt")
+            ours_network += ["--weights", args.weights, "--write-network", network, "--write-reference", reference]
+            peer_network = ["--network", network, "--reference", reference]
         for _ in range(args.rounds):
-            command = [args.bench, "--write-thumbnails", thumbnails] + common
+            command = [args.bench, "--write-thumbnails", thumbnails] + common + ours_network
             command += ["--folder", args.folder] if args.folder else ["--count", str(args.count)]
             lookalike = run(command)
             peer = run([sys.executable, os.path.join(HERE, "embed_pytorch.py"), "--folder", thumbnails,
-                        "--architecture", lookalike["architecture"]] + common)
+                        "--architecture", lookalike["architecture"]] + common + peer_network)
+            if "max_abs_difference" in peer:
+                differences.append(float(peer["max_abs_difference"]))
             for key in RATES:
                 ours[key].append(float(lookalike[key]))
                 theirs[key].append(float(peer[key]))
@@ -63,6 +82,10 @@ def main():
     same = abs(checksums[0] - checksums[1]) <= 1e-9 * max(abs(checksums[0]), 1.0) + 1e-3
     print(f"\npreprocessing of the first batch: checksum {checksums[0]:.3f} (lookalike), "
           f"{checksums[1]:.3f} (pytorch): {'the same' if same else 'DIFFERENT'}")
+    agree = all(difference <= args.tolerance for difference in differences)
+    if differences:
+        print(f"embeddings of the first batch: max |pytorch - lookalike| {max(differences):.3g} over all variants "
+              f"and rounds: {'within' if agree else 'ABOVE'} the tolerance {args.tolerance:g}")
     print(f"pytorch variant: {peer['variant']}; {args.rounds} round(s), median of {args.repeat} passes each")
     print(f"{'stage':<28}{'lookalike img/s':>17}{'pytorch img/s':>15}{'ratio':>8}")
     labels = {"images_per_second": "thumbnails -> embeddings", "inference_images_per_second": "inference alone",
@@ -71,7 +94,7 @@ def main():
         a, b = statistics.median(ours[key]), statistics.median(theirs[key])
         print(f"{labels[key]:<28}{a:>17.1f}{b:>15.1f}{a / b:>7.2f}x")
     print(f"load average {' '.join(f'{x:.2f}' for x in os.getloadavg())} at the end")
-    return 0 if same else 1
+    return 0 if same and agree else 1
 
 
 if __name__ == "__main__":

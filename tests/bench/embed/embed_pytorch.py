@@ -17,9 +17,15 @@ Inference alone is timed for three ways of running the model, the fair best effo
                  folds BatchNorm into the convolutions and fuses ReLU, as InferenceNetwork does.
 The whole path then uses the fastest of them. Medians of --repeat passes after a warm-up pass.
 
+With --network (bench_embed --write-network: a MobileNetV2 checkpoint, backbone and head) the
+model is MobileNetV2Embedder (mobilenetv2_pytorch.py) with those weights and its BatchNorms
+folded into the convolutions; with --reference (bench_embed --write-reference) every variant
+embeds the reference images and `max_abs_difference:` is the largest difference from
+Lookalike's embeddings over all of them.
+
 Usage: /usr/bin/python3 tests/bench/embed/embed_pytorch.py --folder DIR \
            --architecture "lookalike-resnet/1 in_channels=3 input_size=96 ..." \
-           [--batch 64] [--threads 2] [--repeat 3]
+           [--batch 64] [--threads 2] [--repeat 3] [--network FILE.lkckpt --reference FILE]
 """
 import argparse
 import os
@@ -34,6 +40,7 @@ import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "train"))
 from compare_pytorch import EmbeddingNet, parse_architecture  # noqa: E402
+from mobilenetv2_pytorch import MobileNetV2Embedder, parse_settings, read_tensor_file  # noqa: E402
 
 SCALE = np.float32(2.0 / 255.0)
 
@@ -72,20 +79,36 @@ def median_seconds(repeat, run):
     return statistics.median(times)
 
 
-def make_models(arch, batch):
-    """name -> (callable on an NCHW float tensor, input converter)."""
+def model_factory(architecture, network):
+    """-> (a function making the model in eval mode, in_channels, input size)."""
+    if network:
+        stored_architecture, tensors = read_tensor_file(network)
+        if stored_architecture != architecture:
+            raise SystemExit(f"embed_pytorch: {network} holds {stored_architecture}, not {architecture}")
+        settings = parse_settings(architecture)
+        return (lambda: MobileNetV2Embedder(architecture, tensors).eval(), int(settings["in_channels"]),
+                int(settings["input_size"]))
+    arch = parse_architecture(architecture)
     torch.manual_seed(0)
-    model = EmbeddingNet(arch).eval()
-    size = arch["input_size"]
+    weights = EmbeddingNet(arch).state_dict()
+
+    def make():
+        model = EmbeddingNet(arch).eval()
+        model.load_state_dict(weights)
+        return model
+    return make, arch["in_channels"], arch["input_size"]
+
+
+def make_models(make, in_channels, size, batch):
+    """name -> (callable on an NCHW float tensor, input converter)."""
+    model = make()
     models = {"eager": (model, lambda x: x)}
 
-    last = EmbeddingNet(arch).eval()
-    last.load_state_dict(model.state_dict())
-    last = last.to(memory_format=torch.channels_last)
+    last = make().to(memory_format=torch.channels_last)
     models["channels_last"] = (last, lambda x: x.contiguous(memory_format=torch.channels_last))
 
     with torch.inference_mode(False), torch.no_grad():
-        example = torch.zeros(batch, arch["in_channels"], size, size)
+        example = torch.zeros(batch, in_channels, size, size)
         traced = torch.jit.trace(model, example)
         frozen = torch.jit.optimize_for_inference(torch.jit.freeze(traced))
     models["jit"] = (frozen, lambda x: x)
@@ -99,11 +122,12 @@ def main():
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--network", help="bench_embed --write-network's checkpoint (MobileNetV2)")
+    parser.add_argument("--reference", help="bench_embed --write-reference's images and embeddings")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
-    arch = parse_architecture(args.architecture)
-    size = arch["input_size"]
+    make, in_channels, size = model_factory(args.architecture, args.network)
     names = sorted(name for name in os.listdir(args.folder) if name.endswith(".jpg"))
     thumbnails = []
     for name in names:
@@ -128,9 +152,17 @@ def main():
     first_batch = tensors[:args.batch].double().flatten()
     checksum = float((first_batch * (torch.arange(len(first_batch)) % 97 + 1)).sum())  # as bench_embed
 
-    models = make_models(arch, args.batch)
+    models = make_models(make, in_channels, size, args.batch)
     inference = {}
     with torch.inference_mode():
+        if args.reference:
+            _, reference = read_tensor_file(args.reference)
+            images = torch.from_numpy(reference["reference.images"])
+            expected = torch.from_numpy(reference["reference.embeddings"])
+            differences = {name: float((model(convert(images)) - expected).abs().max())
+                           for name, (model, convert) in models.items()}
+            for name, difference in differences.items():
+                print(f"max |pytorch - lookalike| over the reference batch, {name:<14} {difference:.3g}")
         for name, (model, convert) in models.items():
             def infer_all(model=model, convert=convert):
                 for first in range(0, count, args.batch):
@@ -153,6 +185,8 @@ def main():
 
     print(f"\nload average {' '.join(f'{x:.2f}' for x in os.getloadavg())} after the passes")
     print(f"variant: {best}")
+    if args.reference:
+        print(f"max_abs_difference: {max(differences.values()):.3g}")
     print(f"preprocess_checksum: {checksum:.3f}")
     print(f"decode_preprocess_images_per_second: {count / decode_seconds:.1f}")
     print(f"inference_images_per_second: {inference[best]:.1f}")
