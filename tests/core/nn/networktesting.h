@@ -4,6 +4,9 @@
 
 #include "core/nn/network.h"
 
+#include "layertesting.h"
+
+#include <algorithm>
 #include <cstdint>
 #include <random>
 #include <span>
@@ -72,6 +75,34 @@ inline void perturbStatistics(Network& network, std::uint32_t seed)
         if (isNormTensor(parameter.name))
             for (float& value : parameter.data)
                 value = parameter.name.ends_with(".weight") ? uniform(random) : uniform(random) - 1.f;
+}
+
+// Every parameter's gradient of a random weighting of the embeddings (training mode, BN
+// statistics perturbed) against central finite differences at samplesPerTensor coordinates of
+// each tensor; at most a quarter of them may be skipped as too close to a ReLU kink.
+inline void expectParameterGradientsMatchFiniteDifferences(const NetworkConfig& config, int batch,
+                                                           std::size_t samplesPerTensor)
+{
+    Network network(config, 5);
+    perturbStatistics(network, 6);
+    const std::vector<float> images = randomImages(config, batch, 7);
+    const std::vector<float> lossWeights = randomVector(static_cast<std::size_t>(batch) * config.embeddingDim, 8);
+    network.forward(images, batch, true);
+    network.backward(lossWeights);
+
+    const auto loss = [&] {
+        const std::span<const float> embeddings = network.forward(images, batch, true);
+        return weightedSum({embeddings.begin(), embeddings.end()}, lossWeights);
+    };
+    std::uint32_t seed = 9;
+    int skipped = 0, checked = 0;
+    for (const Parameter& parameter : network.parameters()) {
+        const std::vector<float> analytic(parameter.grad.begin(), parameter.grad.end());
+        skipped += expectGradientMatchesAwayFromKinks(parameter.name, parameter.data, analytic, 1e-3, loss,
+                                                      {1e-3, 3e-2}, sampleIndices(analytic.size(), samplesPerTensor, seed++));
+        checked += static_cast<int>(std::min(analytic.size(), samplesPerTensor));
+    }
+    EXPECT_LE(skipped * 4, checked) << skipped << " of " << checked << " coordinates near a ReLU kink";
 }
 
 }  // namespace lookalike::nn::testing
