@@ -37,19 +37,12 @@ ConvBnSpec convBn(std::string name, int inChannels, int outChannels, int kernel,
 ConvBnSpec kerasConvBn(std::string name, std::string normName, int inChannels, int outChannels,
                        int kernel, int stride, int groups, Activation activation, int inSize)
 {
-    ConvBnSpec spec;
-    spec.name = std::move(name);
+    ConvBnSpec spec = convBn(std::move(name), inChannels, outChannels, kernel, stride, inSize);
     spec.normName = std::move(normName);
-    spec.inChannels = inChannels;
-    spec.outChannels = outChannels;
-    spec.kernel = kernel;
-    spec.stride = stride;
-    spec.padding = kernel / 2;
     spec.paddingEnd = kernel / 2;
     if (stride == 2 && inSize % 2 == 0)
         spec.padding = 0;
     spec.groups = groups;
-    spec.inSize = inSize;
     spec.outSize = (inSize + spec.padding + spec.paddingAfter() - kernel) / stride + 1;
     spec.epsilon = 1e-3f;
     spec.activation = activation;
