@@ -166,9 +166,31 @@ public:
                                           store.value("head.linear.bias"), nullptr},
                          Mode::Inference, true);
         m_features = LayoutAdapter(m_context, m_linear->dst(), plainDesc({batch, topology.embeddingDim}));
+        m_pooled = LayoutAdapter(m_context, m_headPool->dst(),
+                                 plainDesc({batch, topology.featureChannels, topology.grid, topology.grid}));
+        m_pooledCount = static_cast<std::size_t>(batch) * headFeatures(topology);
     }
 
     std::span<const float> forward(std::span<const float> images)
+    {
+        forwardToPool(images);
+        m_linear->forward();
+        m_features.apply(m_context);
+        m_context.stream().wait();
+        m_normalize.forward(floats(m_features.output()), m_embeddings);
+        return m_embeddings;
+    }
+
+    std::span<const float> pooledFeatures(std::span<const float> images)
+    {
+        forwardToPool(images);
+        m_pooled.apply(m_context);
+        m_context.stream().wait();
+        return floats(m_pooled.output()).first(m_pooledCount);
+    }
+
+private:
+    void forwardToPool(std::span<const float> images)
     {
         // No backward pass will read the images again, so the caller's buffer is used directly
         // instead of copied; oneDNN only reads a primitive's src (the const_cast is safe).
@@ -181,14 +203,8 @@ public:
         for (auto& block : m_invertedBlocks)
             block->forward();
         m_headPool->forward();
-        m_linear->forward();
-        m_features.apply(m_context);
-        m_context.stream().wait();
-        m_normalize.forward(floats(m_features.output()), m_embeddings);
-        return m_embeddings;
     }
 
-private:
     Context m_context;
     memory m_images;
     Convolution m_stem;
@@ -198,6 +214,8 @@ private:
     std::optional<Pooling> m_headPool;
     std::optional<Linear> m_linear;
     LayoutAdapter m_features;
+    LayoutAdapter m_pooled;
+    std::size_t m_pooledCount = 0;
     L2Normalize m_normalize;
     std::vector<float> m_embeddings;
 };
@@ -239,18 +257,17 @@ const NetworkConfig& InferenceNetwork::config() const
     return m_impl->config;
 }
 
-std::span<const float> InferenceNetwork::embed(std::span<const float> images, int batch)
+InferencePlan& InferenceNetwork::plan(std::span<const float> images, int batch, const char* caller)
 {
     const NetworkConfig& config = m_impl->config;
     if (batch < 1 || batch > 65536)
-        throw std::invalid_argument("InferenceNetwork::embed: batch must be 1..65536");
+        throw std::invalid_argument(std::string(caller) + ": batch must be 1..65536");
     const std::size_t expected = static_cast<std::size_t>(batch) * config.inChannels * config.inputSize
                                  * config.inputSize;
     if (images.size() != expected)
-        throw std::invalid_argument("InferenceNetwork::embed: expected images [N, C, H, W] with N = "
+        throw std::invalid_argument(std::string(caller) + ": expected images [N, C, H, W] with N = "
                                     + std::to_string(batch) + ", C = " + std::to_string(config.inChannels)
                                     + ", H = W = " + std::to_string(config.inputSize));
-    ThreadScope threads(m_impl->threads);
     auto found = m_impl->plans.find(batch);
     if (found == m_impl->plans.end()) {
         if (m_impl->plans.size() >= kMaxCachedPlans)
@@ -259,7 +276,24 @@ std::span<const float> InferenceNetwork::embed(std::span<const float> images, in
                     .emplace(batch, std::make_unique<InferencePlan>(m_impl->topology, m_impl->store, config, batch))
                     .first;
     }
-    return found->second->forward(images);
+    return *found->second;
+}
+
+std::span<const float> InferenceNetwork::embed(std::span<const float> images, int batch)
+{
+    ThreadScope threads(m_impl->threads);
+    return plan(images, batch, "InferenceNetwork::embed").forward(images);
+}
+
+std::span<const float> InferenceNetwork::pooledFeatures(std::span<const float> images, int batch)
+{
+    ThreadScope threads(m_impl->threads);
+    return plan(images, batch, "InferenceNetwork::pooledFeatures").pooledFeatures(images);
+}
+
+std::int64_t InferenceNetwork::pooledFeatureCount() const
+{
+    return headFeatures(m_impl->topology);
 }
 
 void InferenceNetwork::setThreadCount(int threads)

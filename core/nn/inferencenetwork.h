@@ -16,12 +16,14 @@
 
 #include "core/nn/networkconfig.h"
 
+#include <cstdint>
 #include <memory>
 #include <span>
 
 namespace lookalike::nn {
 
 class Network;
+class InferencePlan;
 
 class InferenceNetwork {
 public:
@@ -37,9 +39,17 @@ public:
     // next embed(). Throws std::invalid_argument for a wrong span size or batch < 1.
     std::span<const float> embed(std::span<const float> images, int batch);
 
+    // What the head's linear layer reads: images [N, C, H, W] -> the grid means [N, F], F =
+    // pooledFeatureCount() (feature c * grid * grid + row * grid + column; not normalised), for
+    // fitting a head in closed form. Valid until the next call; throws as embed().
+    std::span<const float> pooledFeatures(std::span<const float> images, int batch);
+    std::int64_t pooledFeatureCount() const;
+
     void setThreadCount(int threads);
 
 private:
+    InferencePlan& plan(std::span<const float> images, int batch, const char* caller);
+
     struct Impl;
     std::unique_ptr<Impl> m_impl;
 };

@@ -13,6 +13,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <stdexcept>
 
 namespace lookalike::nn {
@@ -35,27 +36,31 @@ void fillNormal(RandomNormal& random, float* data, std::int64_t count, float dev
 // images [N, C, H, W] -> embeddings [N, D]
 class NetworkPlan {
 public:
+    // The stem and the first frozenBlocks blocks run in inference mode (Network::setFrozenBlocks).
     NetworkPlan(const Topology& topology, ParameterStore& store, const NetworkConfig& config,
-                int batch, Mode mode)
+                int batch, Mode mode, int frozenBlocks)
         : m_mode(mode),
           m_batch(batch),
+          m_frozenBlocks(mode == Mode::Training ? frozenBlocks : 0),
           m_images(plainDesc({batch, config.inChannels, config.inputSize, config.inputSize}),
                    m_context.engine()),
-          m_stem(m_context, topology.stem, m_images, store, mode, topology.stem.activation),
+          m_stem(m_context, topology.stem, m_images, store, modeOfBlock(-1), topology.stem.activation),
           m_normalize(batch, topology.embeddingDim),
           m_embeddings(static_cast<std::size_t>(batch) * topology.embeddingDim)
     {
         const memory* current = &m_stem.dst();
         if (topology.stemPool) {
-            m_stemPool.emplace(m_context, PoolingShape{PoolingKind::Max, 3, 2, 1}, *current, mode);
+            m_stemPool.emplace(m_context, PoolingShape{PoolingKind::Max, 3, 2, 1}, *current, modeOfBlock(-1));
             current = &m_stemPool->dst();
         }
+        int block = 0;
         for (const ResidualBlockSpec& spec : topology.blocks) {
-            m_blocks.push_back(std::make_unique<ResidualBlock>(m_context, spec, *current, store, mode));
+            m_blocks.push_back(std::make_unique<ResidualBlock>(m_context, spec, *current, store, modeOfBlock(block++)));
             current = &m_blocks.back()->dst();
         }
         for (const InvertedResidualSpec& spec : topology.invertedBlocks) {
-            m_invertedBlocks.push_back(std::make_unique<InvertedResidualBlock>(m_context, spec, *current, store, mode));
+            m_invertedBlocks.push_back(
+                std::make_unique<InvertedResidualBlock>(m_context, spec, *current, store, modeOfBlock(block++)));
             current = &m_invertedBlocks.back()->dst();
         }
         m_headPool.emplace(m_context, gridPoolingShape(topology.featureSize, topology.grid), *current, mode);
@@ -97,13 +102,12 @@ public:
         m_normalize.backward(m_embeddings, gradEmbeddings, floats(m_diffFeatures));
         m_linear->backward();
         m_headPool->backward();
-        for (auto block = m_invertedBlocks.rbegin(); block != m_invertedBlocks.rend(); ++block)
-            (*block)->backward();
-        for (auto block = m_blocks.rbegin(); block != m_blocks.rend(); ++block)
-            (*block)->backward();
-        if (m_stemPool)
-            m_stemPool->backward();
-        m_stem.backward();
+        forEachTrainableBlockBackToFront([](auto& block) { block.backward(); });
+        if (m_frozenBlocks == 0) {
+            if (m_stemPool)
+                m_stemPool->backward();
+            m_stem.backward();
+        }
         m_context.stream().wait();
     }
 
@@ -115,14 +119,12 @@ private:
         m_linear->prepareBackward(m_diffFeatures, true);
         m_headPool->prepareBackward(m_linear->diffSrc());
         const memory* diff = &m_headPool->diffSrc();
-        for (auto block = m_invertedBlocks.rbegin(); block != m_invertedBlocks.rend(); ++block) {
-            (*block)->prepareBackward(*diff);
-            diff = &(*block)->diffSrc();
-        }
-        for (auto block = m_blocks.rbegin(); block != m_blocks.rend(); ++block) {
-            (*block)->prepareBackward(*diff);
-            diff = &(*block)->diffSrc();
-        }
+        forEachTrainableBlockBackToFront([&diff](auto& block) {
+            block.prepareBackward(*diff);
+            diff = &block.diffSrc();
+        });
+        if (m_frozenBlocks > 0)
+            return;
         if (m_stemPool) {
             m_stemPool->prepareBackward(*diff);
             diff = &m_stemPool->diffSrc();
@@ -130,9 +132,24 @@ private:
         m_stem.prepareBackward(*diff, false);  // no gradient w.r.t. the images
     }
 
+    // block -1: the stem (and its pool).
+    Mode modeOfBlock(int block) const { return m_frozenBlocks > 0 && block < m_frozenBlocks ? Mode::Inference : m_mode; }
+
+    // The blocks above the frozen ones, last first (a topology has residual or inverted blocks).
+    template <typename Visit>
+    void forEachTrainableBlockBackToFront(Visit&& visit)
+    {
+        const auto blocks = static_cast<int>(m_blocks.size());
+        for (int i = static_cast<int>(m_invertedBlocks.size()) - 1; i >= 0 && blocks + i >= m_frozenBlocks; --i)
+            visit(*m_invertedBlocks[static_cast<std::size_t>(i)]);
+        for (int i = blocks - 1; i >= 0 && i >= m_frozenBlocks; --i)
+            visit(*m_blocks[static_cast<std::size_t>(i)]);
+    }
+
     Context m_context;
     Mode m_mode;
     int m_batch;
+    int m_frozenBlocks;
     memory m_images;
     ConvBn m_stem;
     std::optional<Pooling> m_stemPool;
@@ -151,6 +168,7 @@ struct Network::Impl {
     Topology topology;
     ParameterStore store;
     int threads = 0;
+    int frozenBlocks = 0;
     std::map<std::pair<int, Mode>, std::unique_ptr<NetworkPlan>> plans;
     NetworkPlan* lastTrainingPlan = nullptr;
 
@@ -164,7 +182,7 @@ struct Network::Impl {
             plans.clear();
             lastTrainingPlan = nullptr;
         }
-        auto created = std::make_unique<NetworkPlan>(topology, store, config, batch, mode);
+        auto created = std::make_unique<NetworkPlan>(topology, store, config, batch, mode, frozenBlocks);
         return *plans.emplace(std::pair{batch, mode}, std::move(created)).first->second;
     }
 };
@@ -238,6 +256,57 @@ void Network::backward(std::span<const float> gradEmbeddings)
 std::vector<Parameter> Network::parameters()
 {
     return m_impl->store.parameters();
+}
+
+std::vector<Parameter> Network::trainableParameters()
+{
+    const Topology& topology = m_impl->topology;
+    std::set<std::string> frozenLayers;
+    if (m_impl->frozenBlocks > 0) {
+        const auto freeze = [&](const ConvBnSpec& spec) {
+            frozenLayers.insert(spec.name);
+            frozenLayers.insert(spec.bnName());
+        };
+        freeze(topology.stem);
+        int block = 0;
+        for (const ResidualBlockSpec& spec : topology.blocks)
+            if (block++ < m_impl->frozenBlocks) {
+                freeze(spec.conv1);
+                freeze(spec.conv2);
+                if (spec.shortcut)
+                    freeze(*spec.shortcut);
+            }
+        for (const InvertedResidualSpec& spec : topology.invertedBlocks)
+            if (block++ < m_impl->frozenBlocks)
+                for (const std::optional<ConvBnSpec>* unit : {&spec.expand, &spec.depthwise, &spec.project})
+                    if (*unit)
+                        freeze(**unit);
+    }
+    std::vector<Parameter> trainable;
+    for (Parameter& parameter : m_impl->store.parameters())
+        if (!frozenLayers.contains(parameter.name.substr(0, parameter.name.rfind('.'))))
+            trainable.push_back(std::move(parameter));
+    return trainable;
+}
+
+void Network::setFrozenBlocks(int blocks)
+{
+    const Topology& topology = m_impl->topology;
+    const auto total = static_cast<int>(topology.blocks.size() + topology.invertedBlocks.size());
+    if (blocks < 0 || blocks > total)
+        throw std::invalid_argument("Network::setFrozenBlocks: " + std::to_string(blocks) + " is not within 0.."
+                                    + std::to_string(total) + " blocks");
+    if (blocks == m_impl->frozenBlocks)
+        return;
+    m_impl->frozenBlocks = blocks;
+    m_impl->plans.clear();
+    m_impl->lastTrainingPlan = nullptr;
+    m_impl->store.zeroGradients();
+}
+
+int Network::frozenBlocks() const
+{
+    return m_impl->frozenBlocks;
 }
 
 std::vector<StateTensor> Network::states()

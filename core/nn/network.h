@@ -55,8 +55,18 @@ public:
 
     // Views into the network's storage, stable for its lifetime (see parameter.h).
     std::vector<Parameter> parameters();
+    // The parameters training changes: all of them, minus those of the frozen layers below.
+    std::vector<Parameter> trainableParameters();
     std::vector<StateTensor> states();  // BN running statistics
     void zeroGrad();
+
+    // Fine-tuning a pretrained backbone: the stem and the first `blocks` blocks (residual or
+    // inverted residual, in network order) are frozen. In training mode they run as in inference
+    // (BN on its running statistics, which stay as they are), backward() stops above them and
+    // leaves their gradients at zero. 0: everything trains. Throws std::invalid_argument
+    // outside [0, number of blocks].
+    void setFrozenBlocks(int blocks);
+    int frozenBlocks() const;
 
     // OpenMP threads for forward/backward; 0 = the OpenMP default (OMP_NUM_THREADS).
     void setThreadCount(int threads);

@@ -95,7 +95,7 @@ TrainingResult train(nn::Network& network, const LabelledImageSet& data, const T
     metric::TripletLoss laterLoss({config.laterMining, config.loss.margin, config.loss.softMargin});
     metric::CollapseDetector collapseDetector(config.loss, config.collapse);
     network.setThreadCount(config.threads);
-    nn::AdamW optimizer(network.parameters(), {.weightDecay = config.weightDecay});
+    nn::AdamW optimizer(network.trainableParameters(), {.weightDecay = config.weightDecay});
     std::optional<nn::AdamW> projectionOptimizer;
     if (fixed.projection)
         fixed.projection->setThreadCount(config.threads);

@@ -8,6 +8,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 namespace lookalike::nn::testing {
 namespace {
 
@@ -51,6 +53,55 @@ TEST(InferenceNetwork, MobileNetV2MatchesUnfusedInference)
     odd.inputSize = 29;                                                // odd sizes: (1, 1) padding
     expectFusedMatchesUnfused(odd, 2);
     expectFusedMatchesUnfused(tinyMobileNetConfig(), 2, 4.f);
+}
+
+// The head is normalize(W pooled + b): the pooled features through head.linear by hand must give
+// the embeddings, in the documented feature order.
+TEST(InferenceNetwork, PooledFeaturesAreWhatTheHeadReads)
+{
+    for (const NetworkConfig& config : {tinyMobileNetConfig(), tinyConfig()}) {
+        Network network(config, 21);
+        perturbStatistics(network, 22);
+        const int batch = 3;
+        const std::vector<float> images = randomImages(config, batch, 23);
+        InferenceNetwork embedder(network, 1);
+        const std::vector<float> embeddings = copyOf(embedder.embed(images, batch));
+        const std::int64_t features = embedder.pooledFeatureCount();
+        const std::vector<float> pooled = copyOf(embedder.pooledFeatures(images, batch));
+        ASSERT_EQ(pooled.size(), static_cast<std::size_t>(batch * features));
+        std::span<const float> weight, bias;
+        for (const Parameter& parameter : network.parameters()) {
+            if (parameter.name == "head.linear.weight")
+                weight = parameter.data;
+            if (parameter.name == "head.linear.bias")
+                bias = parameter.data;
+        }
+        ASSERT_EQ(weight.size(), static_cast<std::size_t>(config.embeddingDim * features));
+        for (int n = 0; n < batch; ++n) {
+            std::vector<double> row(static_cast<std::size_t>(config.embeddingDim));
+            double norm = 0;
+            for (int k = 0; k < config.embeddingDim; ++k) {
+                double sum = bias[static_cast<std::size_t>(k)];
+                for (std::int64_t f = 0; f < features; ++f)
+                    sum += double{weight[static_cast<std::size_t>(k * features + f)]} * pooled[static_cast<std::size_t>(n * features + f)];
+                row[static_cast<std::size_t>(k)] = sum;
+                norm += sum * sum;
+            }
+            for (int k = 0; k < config.embeddingDim; ++k)
+                EXPECT_NEAR(row[static_cast<std::size_t>(k)] / std::sqrt(norm), embeddings[static_cast<std::size_t>(n * config.embeddingDim + k)], 1e-4);
+        }
+    }
+    // The grid order: with grid 2 the four cells of one channel are consecutive, and their mean is
+    // the channel's global mean (the global-pool network's feature).
+    NetworkConfig grid2 = tinyMobileNetConfig("block_2", 2), grid1 = tinyMobileNetConfig("block_2", 1);
+    Network a(grid2, 31), b(grid1, 31);
+    const std::vector<float> images = randomImages(grid2, 2, 32);
+    InferenceNetwork fine(a, 1), coarse(b, 1);
+    const std::vector<float> cells = copyOf(fine.pooledFeatures(images, 2));
+    const std::vector<float> means = copyOf(coarse.pooledFeatures(images, 2));
+    ASSERT_EQ(cells.size(), 4 * means.size());
+    for (std::size_t i = 0; i < means.size(); ++i)
+        EXPECT_NEAR((cells[4 * i] + cells[4 * i + 1] + cells[4 * i + 2] + cells[4 * i + 3]) / 4, means[i], 1e-5) << i;
 }
 
 TEST(InferenceNetwork, IsASnapshotAndChecksArguments)

@@ -74,5 +74,56 @@ TEST_P(MobileNetV2GradientTest, ParameterGradientsMatchFiniteDifferences)
 INSTANTIATE_TEST_SUITE_P(Cuts, MobileNetV2GradientTest,
                          ::testing::Values(GradientCase{"block_3_expand", 2}, GradientCase{"block_2", 1}));
 
+// Frozen: the stem, expanded_conv and block_1; trained: block_2 (a residual block), block_3's
+// expand layer and the head.
+TEST(MobileNetV2Network, FrozenBlocksGetNoGradientAndTheRestMatchesFiniteDifferences)
+{
+    expectParameterGradientsMatchFiniteDifferences(tinyMobileNetConfig(), /*batch*/ 3, /*samplesPerTensor*/ 6,
+                                                   /*frozenBlocks*/ 2);
+}
+
+TEST(MobileNetV2Network, TrainingLeavesFrozenBlocksAndTheirStatisticsAsTheyWere)
+{
+    const NetworkConfig config = tinyMobileNetConfig();
+    Network network(config, 11);
+    perturbStatistics(network, 12);
+    EXPECT_THROW(network.setFrozenBlocks(5), std::invalid_argument);  // 4 blocks up to block_3_expand
+    network.setFrozenBlocks(3);
+    EXPECT_EQ(network.frozenBlocks(), 3);
+    const std::vector<Parameter> trainable = network.trainableParameters();
+    std::vector<std::string> names;
+    for (const Parameter& parameter : trainable)
+        names.push_back(parameter.name);
+    EXPECT_EQ(names, (std::vector<std::string>{"block_3_expand.weight", "block_3_expand_BN.weight",
+                                               "block_3_expand_BN.bias", "head.linear.weight", "head.linear.bias"}));
+
+    std::vector<std::vector<float>> parametersBefore, statesBefore;
+    for (const Parameter& parameter : network.parameters())
+        parametersBefore.push_back(copyOf(parameter.data));
+    for (const StateTensor& state : network.states())
+        statesBefore.push_back(copyOf(state.data));
+    const int batch = 4;
+    network.forward(randomImages(config, batch, 13), batch, true);
+    network.backward(randomVector(static_cast<std::size_t>(batch) * config.embeddingDim, 14));
+    for (const Parameter& parameter : trainable)
+        for (std::size_t i = 0; i < parameter.data.size(); ++i)
+            parameter.data[i] -= 0.1f * parameter.grad[i];
+    network.forward(randomImages(config, batch, 15), batch, true);  // updates trainable BN statistics
+
+    const std::vector<Parameter> after = network.parameters();
+    const std::vector<StateTensor> states = network.states();
+    for (std::size_t p = 0; p < after.size(); ++p) {
+        const bool frozen = std::find(names.begin(), names.end(), after[p].name) == names.end();
+        EXPECT_EQ(copyOf(after[p].data) == parametersBefore[p], frozen) << after[p].name;
+    }
+    for (std::size_t s = 0; s < states.size(); ++s)
+        EXPECT_EQ(copyOf(states[s].data) == statesBefore[s], !states[s].name.starts_with("block_3_expand"))
+            << states[s].name;
+
+    // Unfreezing trains everything again.
+    network.setFrozenBlocks(0);
+    EXPECT_EQ(network.trainableParameters().size(), network.parameters().size());
+}
+
 }  // namespace
 }  // namespace lookalike::nn::testing

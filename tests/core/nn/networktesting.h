@@ -79,12 +79,15 @@ inline void perturbStatistics(Network& network, std::uint32_t seed)
 
 // Every parameter's gradient of a random weighting of the embeddings (training mode, BN
 // statistics perturbed) against central finite differences at samplesPerTensor coordinates of
-// each tensor; at most a quarter of them may be skipped as too close to a ReLU kink.
+// each tensor; at most a quarter of them may be skipped as too close to a ReLU kink. With
+// frozenBlocks (Network::setFrozenBlocks), the trainable parameters are checked and the frozen
+// ones must have no gradient.
 inline void expectParameterGradientsMatchFiniteDifferences(const NetworkConfig& config, int batch,
-                                                           std::size_t samplesPerTensor)
+                                                           std::size_t samplesPerTensor, int frozenBlocks = 0)
 {
     Network network(config, 5);
     perturbStatistics(network, 6);
+    network.setFrozenBlocks(frozenBlocks);
     const std::vector<float> images = randomImages(config, batch, 7);
     const std::vector<float> lossWeights = randomVector(static_cast<std::size_t>(batch) * config.embeddingDim, 8);
     network.forward(images, batch, true);
@@ -96,7 +99,12 @@ inline void expectParameterGradientsMatchFiniteDifferences(const NetworkConfig& 
     };
     std::uint32_t seed = 9;
     int skipped = 0, checked = 0;
-    for (const Parameter& parameter : network.parameters()) {
+    const std::vector<Parameter> trainable = network.trainableParameters();
+    for (const Parameter& parameter : network.parameters())
+        if (std::none_of(trainable.begin(), trainable.end(), [&](const Parameter& t) { return t.name == parameter.name; }))
+            EXPECT_TRUE(std::all_of(parameter.grad.begin(), parameter.grad.end(), [](float g) { return g == 0.f; }))
+                << parameter.name << " is frozen but has a gradient";
+    for (const Parameter& parameter : trainable) {
         const std::vector<float> analytic(parameter.grad.begin(), parameter.grad.end());
         skipped += expectGradientMatchesAwayFromKinks(parameter.name, parameter.data, analytic, 1e-3, loss,
                                                       {1e-3, 3e-2}, sampleIndices(analytic.size(), samplesPerTensor, seed++));
