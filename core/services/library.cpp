@@ -148,7 +148,8 @@ void Library::useModel(ModelId id, const ProgressCallback& progress, const Cance
 
 LibraryTrainingReport Library::train(const LibraryTrainingOptions& options, const ProgressCallback& progress,
                                      const CancelToken* cancel) {
-    LibraryTrainer trainer(m_impl->catalog, m_impl->store, m_impl->active, m_impl->options.threads);
+    LibraryTrainer trainer(m_impl->catalog, m_impl->store, m_impl->active, m_impl->options.threads,
+                           m_impl->options.pretrainedModel);
     return trainer.train(options, progress, cancel);
 }
 

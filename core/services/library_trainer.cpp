@@ -2,6 +2,9 @@
 
 #include "core/metric/mixed_batch_sampler.h"
 #include "core/metric/retrieval_metrics.h"
+#include "core/nn/checkpoint.h"
+#include "core/nn/pretrained.h"
+#include "core/nn/topology.h"
 #include "core/services/active_model.h"
 #include "core/services/key_values.h"
 #include "core/services/library_models.h"
@@ -10,6 +13,7 @@
 #include "core/training/trainer.h"
 #include "core/training/whitening.h"
 #include "core/util/errors.h"
+#include "core/util/file_util.h"
 #include "core/util/unix_time.h"
 
 #include <algorithm>
@@ -39,6 +43,18 @@ constexpr float kCuratedDescriptorWeight = 0.85f;  // trained share with curated
 // Within-group whitening of the curated groups (training::refineWithGroups).
 constexpr float kGroupScatterRegularisation = 0.3f;
 constexpr float kGroupWhiteningPower = 0.5f;
+// The pretrained backbone (resources/models/README.md): cut, grid and input size chosen in
+// tests/bench/quality (bench_backbone_cuts); the head fitted as a partial whitening of the grid
+// features, like the descriptors' projection.
+constexpr const char* kBackboneArchitecture =
+    "lookalike-mobilenetv2/1 in_channels=3 input_size=128 cut=block_12 grid=2 embedding_dim=256";
+constexpr float kBackboneWhiteningPower = 0.5f;
+constexpr float kBackboneDescriptorWeight = 0.5f;  // the descriptors' share, without and with groups
+constexpr std::size_t kHeadFitPhotos = 5000;       // photos whose grid features fit the head
+// Fine-tuning with curated groups: the last blocks and the head train, the rest stays frozen.
+constexpr int kFineTunedBlocks = 2;
+constexpr float kFineTuneLearningRate = 5e-4f;
+constexpr double kFineTuneViewsTarget = 30000;
 // The fusion weights chooseDescriptorWeight() tries besides the trained one. 1: the projected
 // descriptors alone.
 constexpr float kFusionCandidates[] = {0.3f, 0.5f, 0.7f, 0.85f, 0.95f, 1.0f};
@@ -136,11 +152,55 @@ DescriptorProjection fitDescriptorProjection(training::DescriptorModel& descript
     return fitted;
 }
 
+// The backbone in the pretrained file (a converted backbone or a shipped start model, whose
+// first part holds the same Keras-named tensors), copied into kBackboneArchitecture. Empty when
+// there is no file or it holds no MobileNetV2 backbone (a ResNet checkpoint); throws
+// nn::CheckpointError for a damaged file or a backbone that does not fit.
+std::shared_ptr<nn::Network> pretrainedBackbone(const fs::path& file, std::uint64_t seed) {
+    if (file.empty())
+        return {};
+    const std::vector<std::uint8_t> bytes = readFileBytes(file, 1ull << 30);
+    const std::vector<std::span<const std::byte>> parts = nn::splitTensorFiles(std::as_bytes(std::span(bytes)));
+    const nn::TensorFile tensors = nn::parseTensorFile(parts.front());
+    if (std::none_of(tensors.tensors.begin(), tensors.tensors.end(),
+                     [](const nn::StoredTensor& tensor) { return tensor.name == "Conv1.weight"; }))
+        return {};
+    auto network = std::make_shared<nn::Network>(nn::NetworkConfig::fromString(kBackboneArchitecture), seed);
+    nn::loadPretrainedBackbone(*network, tensors);
+    return network;
+}
+
+// head.linear = the partial whitening of the grid features of (at most kHeadFitPhotos of) the
+// photos, as a LinearEmbedding would compute it: normalize(W (features - mean)).
+std::string fitHeadAsWhitening(nn::Network& network, const std::vector<cv::Mat>& photos, int threads,
+                               std::mt19937_64& random, const CancelToken* cancel) {
+    std::vector<cv::Mat> sample = photos;
+    if (sample.size() > kHeadFitPhotos) {
+        for (std::size_t i = sample.size(); i > 1; --i)
+            std::swap(sample[i - 1], sample[random() % i]);
+        sample.resize(kHeadFitPhotos);
+    }
+    const std::vector<float> features =
+        training::pooledFeatures(network, sample, training::EmbedOptions{64, threads, true}, {}, cancel);
+    const std::size_t inputs = features.size() / sample.size();
+    nn::LinearEmbedding head(static_cast<int>(inputs), network.config().embeddingDim);
+    training::initialiseAsWhitening(head, features, sample.size(), kBackboneWhiteningPower);
+    const std::vector<nn::Parameter> fitted = head.parameters();
+    for (const nn::Parameter& parameter : network.parameters())
+        if (parameter.name == "head.linear.weight" || parameter.name == "head.linear.bias") {
+            const std::span<const float> source = fitted[parameter.name.ends_with("weight") ? 0 : 1].data;
+            std::copy(source.begin(), source.end(), parameter.data.begin());
+        }
+    return "whitening (power " + formatNumber(kBackboneWhiteningPower) + ") of " + std::to_string(sample.size()) +
+           " photos' grid features";
+}
+
 }  // namespace
 
 LibraryTrainer::LibraryTrainer(catalog::Catalog& catalog, catalog::ModelStore& store, ActiveModel& active,
-                               int threads)
-    : m_catalog(catalog), m_store(store), m_active(active), m_threads(threads) {}
+                               int threads, std::filesystem::path pretrainedModel)
+    : m_catalog(catalog), m_store(store), m_active(active), m_threads(threads),
+      m_pretrainedModel(std::move(pretrainedModel)) {}
 
 float LibraryTrainer::chooseDescriptorWeight(training::NetworkModel& model, std::vector<ItemId> items,
                                              const std::vector<std::int64_t>& labelsOfItems, float trained,
@@ -193,9 +253,14 @@ LibraryTrainingReport LibraryTrainer::train(const LibraryTrainingOptions& option
     // The training set: curated items under their group, the others each their own label
     // (negative ids cannot clash with group ids).
     std::vector<ItemId> items = trainingItems(m_catalog, heldOut, random);
+    // A pretrained backbone, when the library has one: every model trained from now on starts
+    // from it (a library that served a network trained from scratch moves to it in this new
+    // model version; models use switches back).
+    std::shared_ptr<nn::Network> backbone = options.fromScratch ? nullptr : pretrainedBackbone(m_pretrainedModel, options.seed);
+    const int inputSize = backbone ? backbone->config().inputSize : options.inputSize;
     reportPhase(progress, "loading photos", 0, static_cast<std::int64_t>(items.size()));
     training::LabelledImageSet data;
-    data.images = m_active.loadImages(items, options.inputSize * 4 / 3);
+    data.images = m_active.loadImages(items, inputSize * 4 / 3);
     std::vector<std::uint8_t> isCurated;
     std::unordered_map<ItemId, std::size_t> indexOf;
     for (std::size_t i = 0; i < items.size(); ++i) {
@@ -218,14 +283,21 @@ LibraryTrainingReport LibraryTrainer::train(const LibraryTrainingOptions& option
     // fine-tune, or a fresh one.
     float previousWeight = 1.0f;
     StoredNetwork stored;
-    if (!options.fromScratch && previous.kind == ModelKind::Network) {
+    if (!backbone && !options.fromScratch && previous.kind == ModelKind::Network) {
         previousWeight =
             static_cast<training::NetworkModel&>(*makeEmbedder(m_store, previous, m_threads)).options().descriptorWeight;
         stored = readStoredNetwork(m_store.weights(previous.id));
     }
     const bool fineTune = stored.network && previousWeight < 1.0f;
     std::shared_ptr<nn::Network> network;
-    if (fineTune) {
+    std::string headRecipe;
+    if (backbone) {
+        network = backbone;
+        reportPhase(progress, "fitting the pretrained network", 0, 0);
+        headRecipe = fitHeadAsWhitening(*network, data.images, m_threads, random, cancel);
+        const nn::Topology topology = nn::buildTopology(network->config());
+        network->setFrozenBlocks(static_cast<int>(topology.invertedBlocks.size()) - kFineTunedBlocks);
+    } else if (fineTune) {
         network = std::move(stored.network);
     } else {
         nn::NetworkConfig architecture = nn::NetworkConfig::forInput(3, options.inputSize);
@@ -235,6 +307,8 @@ LibraryTrainingReport LibraryTrainer::train(const LibraryTrainingOptions& option
     float descriptorWeight = result.curatedGroups > 0 ? kCuratedDescriptorWeight : 1.0f;
     if (fineTune)
         descriptorWeight = previousWeight;
+    if (backbone)
+        descriptorWeight = kBackboneDescriptorWeight;
     if (options.descriptorWeight)
         descriptorWeight = std::clamp(*options.descriptorWeight, 0.0f, 1.0f);
     training::DescriptorModel descriptors;
@@ -250,9 +324,10 @@ LibraryTrainingReport LibraryTrainer::train(const LibraryTrainingOptions& option
     config.loss = {metric::TripletMining::BatchAll, 0.2f, false};
     config.labelsPerBatch = 16;
     config.samplesPerLabel = 4;
+    const double viewsTarget = backbone ? kFineTuneViewsTarget : kTrainingViewsTarget;
     config.epochs = options.epochs > 0.0 ? options.epochs
-                                         : std::clamp(kTrainingViewsTarget / static_cast<double>(data.images.size()), 1.0, 30.0);
-    config.learningRate = fineTune ? 1e-3f : 3e-3f;
+                                         : std::clamp(viewsTarget / static_cast<double>(data.images.size()), 1.0, 30.0);
+    config.learningRate = backbone ? kFineTuneLearningRate : fineTune ? 1e-3f : 3e-3f;
     config.threads = m_threads;
     config.seed = options.seed;
     if (descriptorWeight > 0.0f) {
@@ -272,8 +347,11 @@ LibraryTrainingReport LibraryTrainer::train(const LibraryTrainingOptions& option
     const std::int64_t steps = training::trainingSteps(config, data.images.size(), sampler.batchSize());
     // With the whole share on the projected descriptors there is no network to train: the
     // model is the projection fitted above.
+    // The pretrained network learns only from curated groups: without them its fitted head is
+    // the model (tests/bench/quality: fine-tuning on augmented views alone did not help).
+    const bool runSteps = descriptorWeight < 1.0f && (!backbone || result.curatedGroups > 0);
     training::TrainingResult trained;
-    if (descriptorWeight < 1.0f)
+    if (runSteps)
         trained = training::train(
             *network, data, config, sampler,
             [&](const training::StepLog& step) {
@@ -293,7 +371,9 @@ LibraryTrainingReport LibraryTrainer::train(const LibraryTrainingOptions& option
                      {"architecture", network->config().toString()},
                      {"descriptor_weight", formatNumber(descriptorWeight)},
                      {"mirror_average", "1"},
-                     {"start", fineTune ? "fine-tune of model " + std::to_string(previous.id) : "from scratch"},
+                     {"start", backbone ? "pretrained backbone from " + m_pretrainedModel.filename().string()
+                               : fineTune ? "fine-tune of model " + std::to_string(previous.id)
+                                          : "from scratch"},
                      {"loss", "triplet batch-all margin 0.2"},
                      {"batch", "16x4 mixed (groups, instances, not-similar pairs)"},
                      {"epochs", formatNumber(config.epochs)},
@@ -308,6 +388,17 @@ LibraryTrainingReport LibraryTrainer::train(const LibraryTrainingOptions& option
         for (const char* key : {"loss", "batch", "epochs", "steps", "learning_rate", "architecture"})
             recipe.erase(key);
         recipe["network"] = "not trained: the descriptors' projection alone serves";
+    } else if (backbone) {
+        recipe["backbone"] = "MobileNetV2 (ImageNet, nsfwjs@4.4.0) to " + network->config().cut;
+        recipe["head"] = headRecipe;
+        if (runSteps) {
+            recipe["fine_tuned"] = "the last " + std::to_string(kFineTunedBlocks) + " blocks and the head (" +
+                                   std::to_string(network->frozenBlocks()) + " blocks frozen)";
+        } else {
+            for (const char* key : {"loss", "batch", "epochs", "steps", "learning_rate"})
+                recipe.erase(key);
+            recipe["fine_tuned"] = "no: no curated groups";
+        }
     }
     if (projection)
         recipe["descriptor_projection"] = std::to_string(projection->inputDim()) + " -> " +

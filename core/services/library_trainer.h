@@ -10,6 +10,7 @@
 #include "core/util/progress.h"
 
 #include <cstdint>
+#include <filesystem>
 #include <vector>
 
 namespace lookalike::training {
@@ -23,7 +24,9 @@ class ActiveModel;
 class LibraryTrainer {
 public:
     // Keeps references: all of them outlive this object. `threads` for training and embedding.
-    LibraryTrainer(catalog::Catalog& catalog, catalog::ModelStore& store, ActiveModel& active, int threads);
+    // pretrainedModel (LibraryOptions): where a MobileNetV2 backbone comes from, when it holds one.
+    LibraryTrainer(catalog::Catalog& catalog, catalog::ModelStore& store, ActiveModel& active, int threads,
+                   std::filesystem::path pretrainedModel);
 
     // Library::train: refreshes the active model first, trains, embeds every item with the new
     // model, indexes, and switches to it unless it collapsed or scores below the previous model
@@ -43,6 +46,7 @@ private:
     catalog::ModelStore& m_store;
     ActiveModel& m_active;
     int m_threads;
+    std::filesystem::path m_pretrainedModel;
 };
 
 }  // namespace lookalike::services

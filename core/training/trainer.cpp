@@ -202,17 +202,21 @@ TrainingResult train(nn::Network& network, const LabelledImageSet& data, const T
     return result;
 }
 
-std::vector<float> embedImages(const nn::Network& network, const std::vector<cv::Mat>& images,
-                               const EmbedOptions& options, const ProgressCallback& progress,
-                               const CancelToken* cancel) {
+namespace {
+
+// embedImages (pooled = false) and pooledFeatures (true): the same batches, views and progress.
+std::vector<float> runInferenceNetwork(const nn::Network& network, const std::vector<cv::Mat>& images,
+                                       const EmbedOptions& options, const ProgressCallback& progress,
+                                       const CancelToken* cancel, bool pooled) {
     const nn::NetworkConfig& architecture = network.config();
     const int channels = architecture.inChannels;
     const int size = architecture.inputSize;
     const int batch = std::max(1, options.batch);
     const std::size_t imageValues = static_cast<std::size_t>(channels) * size * size;
-    const std::size_t dimension = static_cast<std::size_t>(architecture.embeddingDim);
     const int views = options.averageWithMirror ? 2 : 1;
     nn::InferenceNetwork embedder(network, options.threads);
+    const std::size_t dimension = pooled ? static_cast<std::size_t>(embedder.pooledFeatureCount())
+                                         : static_cast<std::size_t>(architecture.embeddingDim);
 
     std::vector<float> embeddings(images.size() * dimension);
     // Both views of a batch go through the network together: [views * count, C, H, W].
@@ -230,8 +234,9 @@ std::vector<float> embedImages(const nn::Network& network, const std::vector<cv:
             if (views == 2)
                 mirrorTensor(slot, channels, size, tensor.data() + static_cast<std::size_t>(count + i) * imageValues);
         }
-        std::span<const float> out =
-            embedder.embed({tensor.data(), static_cast<std::size_t>(views * count) * imageValues}, views * count);
+        const std::span<const float> batchImages{tensor.data(), static_cast<std::size_t>(views * count) * imageValues};
+        std::span<const float> out = pooled ? embedder.pooledFeatures(batchImages, views * count)
+                                            : embedder.embed(batchImages, views * count);
         for (int i = 0; i < count; ++i) {
             float* row = embeddings.data() + (first + static_cast<std::size_t>(i)) * dimension;
             const float* plain = out.data() + static_cast<std::size_t>(i) * dimension;
@@ -243,7 +248,8 @@ std::vector<float> embedImages(const nn::Network& network, const std::vector<cv:
                     row[d] += mirrored[d];
                     norm += static_cast<double>(row[d]) * row[d];
                 }
-                const float scale = norm > 0.0 ? static_cast<float>(1.0 / std::sqrt(norm)) : 0.0f;
+                // Embeddings: the normalised mean of both; features: their mean.
+                const float scale = pooled ? 0.5f : norm > 0.0 ? static_cast<float>(1.0 / std::sqrt(norm)) : 0.0f;
                 for (std::size_t d = 0; d < dimension; ++d)
                     row[d] *= scale;
             }
@@ -253,6 +259,20 @@ std::vector<float> embedImages(const nn::Network& network, const std::vector<cv:
             progress(status);
     }
     return embeddings;
+}
+
+}  // namespace
+
+std::vector<float> embedImages(const nn::Network& network, const std::vector<cv::Mat>& images,
+                               const EmbedOptions& options, const ProgressCallback& progress,
+                               const CancelToken* cancel) {
+    return runInferenceNetwork(network, images, options, progress, cancel, false);
+}
+
+std::vector<float> pooledFeatures(const nn::Network& network, const std::vector<cv::Mat>& images,
+                                  const EmbedOptions& options, const ProgressCallback& progress,
+                                  const CancelToken* cancel) {
+    return runInferenceNetwork(network, images, options, progress, cancel, true);
 }
 
 }  // namespace lookalike::training

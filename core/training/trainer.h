@@ -118,4 +118,11 @@ std::vector<float> embedImages(const nn::Network& network, const std::vector<cv:
                                const ProgressCallback& progress = {},
                                const CancelToken* cancel = nullptr);
 
+// What the network's head reads (nn::InferenceNetwork::pooledFeatures), for fitting the head in
+// closed form: [N, F], not normalised; with averageWithMirror the mean of both views. Progress
+// and cancel as embedImages.
+std::vector<float> pooledFeatures(const nn::Network& network, const std::vector<cv::Mat>& images,
+                                  const EmbedOptions& options = {}, const ProgressCallback& progress = {},
+                                  const CancelToken* cancel = nullptr);
+
 }  // namespace lookalike::training

@@ -288,7 +288,16 @@ int main(int argc, char** argv) {
                           active ? "served" : "not switched to: held-out check fell", servedWeight);
             Row served{servedName, {}}, alone{label + " (network alone)", {}},
                 branch{label + " (learned descriptor projection alone)", {}};
-            const auto part = static_cast<std::size_t>(architecture.embeddingDim);
+            // The network part's size: the model's own architecture (ResNet or MobileNetV2).
+            const std::string architectureKey = "architecture=";
+            const auto architectureAt = recipe.find(architectureKey);
+            const auto part = static_cast<std::size_t>(
+                architectureAt == std::string::npos
+                    ? architecture.embeddingDim
+                    : nn::NetworkConfig::fromString(recipe.substr(architectureAt + architectureKey.size(),
+                                                                  recipe.find('\n', architectureAt) - architectureAt -
+                                                                      architectureKey.size()))
+                          .embeddingDim);
             // At w = 1 the stored vectors are the descriptor branch alone; otherwise both parts.
             const bool fused = servedWeight < 1.0f && activeDimension() > part;
             for (const std::string& name : on) {
@@ -314,7 +323,6 @@ int main(int argc, char** argv) {
                 Row row{name, {}};
                 for (const std::string& setName : on) {
                     const auto& set = sets[setName];
-                    const auto part = static_cast<std::size_t>(architecture.embeddingDim);
                     row.scores[setName] = evaluate(reweighted(storedVectors(set), activeDimension(), part, weight),
                                                    activeDimension(), labelsOf(set));
                 }
