@@ -143,6 +143,18 @@ void TrainingController::useModel(catalog::ModelId model) {
                });
 }
 
+namespace {
+
+QString networkDescription(const std::string& backbone) {
+    if (backbone.starts_with("mobilenetv2:"))
+        return TrainingController::tr("pretrained MobileNetV2 (to %1)").arg(QString::fromStdString(backbone.substr(12)));
+    if (backbone == "resnet")
+        return TrainingController::tr("network trained from scratch (ResNet)");
+    return TrainingController::tr("trained network");
+}
+
+}  // namespace
+
 void TrainingController::rebuildModelsMenu() {
     m_modelsMenu->clear();
     if (!m_models)
@@ -153,7 +165,7 @@ void TrainingController::rebuildModelsMenu() {
         const std::string_view serves = catalog::modelServes(model);
         QString kind = serves == "descriptors"         ? tr("built-in descriptors")
                        : serves == "tuned-descriptors" ? tr("descriptors tuned to your catalog")
-                                                       : tr("trained network");
+                                                       : networkDescription(catalog::modelBackbone(model));
         const QString created = QLocale().toString(QDateTime::fromSecsSinceEpoch(model.createdAt), QLocale::ShortFormat);
         QString text = tr("Model %1: %2, %3, %4")
                            .arg(model.id)

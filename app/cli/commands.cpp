@@ -135,8 +135,11 @@ int sampleCommand(const Arguments& args, std::ostream& out, std::ostream&) {
     if (args.positional.size() != 1)
         throw UsageError("sample needs one output folder");
     int count = args.intOption("count", 300, 1, 10000);
-    auto files = datasets::exportFashionMnistSample(datasets::defaultFashionMnistDir(),
-                                                    args.positional[0], count);
+    const std::string split = args.option("split").value_or("test");
+    if (split != "test" && split != "train")
+        throw UsageError("--split must be test or train, not '" + split + "'");
+    auto files = datasets::exportFashionMnistSample(datasets::defaultFashionMnistDir(), args.positional[0], count,
+                                                    split == "train" ? datasets::Split::Train : datasets::Split::Test);
     out << "Wrote " << files.size() << " Fashion-MNIST photos to " << args.positional[0] << "\n";
     return Success;
 }
@@ -192,7 +195,7 @@ const std::vector<Command>& commands() {
          {"limit", "offset"}, listCommand, {"missing"}},
         {"stats", "", "summarise the library", {}, statsCommand},
         {"sample", "DIR", "write a sample catalog of Fashion-MNIST photos as PNG files",
-         {"count"}, sampleCommand},
+         {"count", "split"}, sampleCommand},
         {"demo", "", "the whole loop on the built-in sample catalog: import, look-alikes, groups, training",
          {"epochs"}, demoCommand},
         {"similar", "ITEM|PHOTO", "the items that look most like an item or a photo file",

@@ -38,7 +38,7 @@ int modelsList(services::Library& library, std::ostream& out) {
         return Success;
     }
     const std::optional<ModelId> active = library.activeModel();
-    out << "   id  kind               state     created           parent  dimension  recall@1  map@r\n";
+    out << "   id  kind               backbone                state     created           parent  dimension  recall@1  map@r\n";
     for (const catalog::ModelRecord& model : models) {
         auto metrics = services::parseKeyValues(model.metrics);
         auto metric = [&](const std::string& key) {
@@ -46,7 +46,8 @@ int modelsList(services::Library& library, std::ostream& out) {
             return found == metrics.end() ? std::string("-") : found->second;
         };
         out << (model.id == active ? "*" : " ") << std::right << std::setw(4) << model.id << "  " << std::left
-            << std::setw(17) << catalog::modelServes(model) << "  " << std::setw(8)
+            << std::setw(17) << catalog::modelServes(model) << "  " << std::setw(22) << catalog::modelBackbone(model)
+            << "  " << std::setw(8)
             << catalog::modelStateName(model.state) << "  " << std::setw(16) << localTime(model.createdAt) << "  "
             << std::setw(6) << (model.parent ? std::to_string(*model.parent) : "-") << "  " << std::setw(9)
             << model.dimension << "  " << std::setw(8) << metric("held_out_recall_at_1") << "  "
@@ -111,12 +112,20 @@ int trainAndReport(services::Library& library, const services::LibraryTrainingOp
     char seconds[32];
     std::snprintf(seconds, sizeof seconds, "%.1f", report.trainingSeconds);
     std::string start;
-    if (std::optional<catalog::ModelRecord> model = library.models().model(report.model))
-        if (auto recipe = services::parseKeyValues(model->recipe); recipe.contains("start"))
+    bool pretrained = false;
+    if (std::optional<catalog::ModelRecord> model = library.models().model(report.model)) {
+        services::KeyValues recipe = services::parseKeyValues(model->recipe);
+        if (recipe.contains("start"))
             start = " (" + recipe["start"] + ")";
+        pretrained = recipe.contains("backbone");
+    }
     if (report.steps > 0)
         out << "Trained model " << report.model << start << ": " << plural(report.steps, "step") << " in " << seconds
             << " s.\n";
+    else if (pretrained)
+        out << "Trained model " << report.model << ": the pretrained network and the descriptors fitted to this "
+            << "library (no network steps; group photos that belong together and train again to fine-tune the "
+            << "network on them).\n";
     else
         out << "Trained model " << report.model << ": the descriptors tuned to this library (no network steps; group "
             << "photos that belong together and train again to train the network on them too).\n";

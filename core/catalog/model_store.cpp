@@ -68,24 +68,46 @@ std::string_view modelKindName(ModelKind kind) {
     return kind == ModelKind::Descriptors ? "descriptors" : "network";
 }
 
-std::string_view modelServes(const ModelRecord& model) {
-    if (model.kind == ModelKind::Descriptors)
-        return "descriptors";
-    constexpr std::string_view key = "descriptor_weight=";
+namespace {
+
+// The value of `key` in a recipe's key=value lines; empty when absent.
+std::string_view recipeValue(const ModelRecord& model, std::string_view key) {
     for (std::size_t start = 0; start < model.recipe.size();) {
         std::size_t end = model.recipe.find('\n', start);
         if (end == std::string::npos)
             end = model.recipe.size();
         const std::string_view line = std::string_view(model.recipe).substr(start, end - start);
-        if (line.starts_with(key)) {
-            double weight = 0.0;
-            const std::string_view value = line.substr(key.size());
-            const auto [next, error] = std::from_chars(value.data(), value.data() + value.size(), weight);
-            return error == std::errc() && weight >= 1.0 ? "tuned-descriptors" : "network";
-        }
+        if (line.size() > key.size() && line.starts_with(key) && line[key.size()] == '=')
+            return line.substr(key.size() + 1);
         start = end + 1;
     }
-    return "network";
+    return {};
+}
+
+}  // namespace
+
+std::string_view modelServes(const ModelRecord& model) {
+    if (model.kind == ModelKind::Descriptors)
+        return "descriptors";
+    const std::string_view value = recipeValue(model, "descriptor_weight");
+    double weight = 0.0;
+    const auto [next, error] = std::from_chars(value.data(), value.data() + value.size(), weight);
+    return !value.empty() && error == std::errc() && weight >= 1.0 ? "tuned-descriptors" : "network";
+}
+
+std::string modelBackbone(const ModelRecord& model) {
+    if (modelServes(model) != "network")
+        return "none";
+    const std::string_view architecture = recipeValue(model, "architecture");
+    if (architecture.starts_with("lookalike-mobilenetv2/")) {
+        const std::size_t cut = architecture.find("cut=");
+        const std::string_view layer =
+            cut == std::string_view::npos ? std::string_view("?") : architecture.substr(cut + 4, architecture.find(' ', cut) - cut - 4);
+        return "mobilenetv2:" + std::string(layer);
+    }
+    if (architecture.starts_with("lookalike-resnet/"))
+        return "resnet";
+    return "unknown";
 }
 
 std::string_view modelStateName(ModelState state) {

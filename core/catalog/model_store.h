@@ -42,6 +42,10 @@ struct ModelRecord {
 // "tuned-descriptors" (a trained model whose recipe gives the descriptors the whole weight,
 // descriptor_weight=1: their learned projection alone serves) or "network".
 std::string_view modelServes(const ModelRecord& model);
+// The network a model's vectors come from, as one word: "mobilenetv2:block_12" (the pretrained
+// backbone, cut there), "resnet" (the compact network trained on the library), "none"
+// (descriptors only), "unknown" (a recipe without its architecture).
+std::string modelBackbone(const ModelRecord& model);
 
 // The search index file made from a model's embeddings, as recorded when it was saved.
 struct IndexRecord {

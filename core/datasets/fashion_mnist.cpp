@@ -119,8 +119,8 @@ LabelledImages loadFashionMnist(const fs::path& dir, Split split, int limit) {
 }
 
 std::vector<fs::path> exportFashionMnistSample(const fs::path& dataDir, const fs::path& outDir,
-                                               int count) {
-    LabelledImages test = loadFashionMnist(dataDir, Split::Test);
+                                               int count, Split split) {
+    LabelledImages test = loadFashionMnist(dataDir, split);
     const auto& names = fashionMnistClassNames();
     const int classes = static_cast<int>(names.size());
     std::vector<int> perClass(names.size(), 0);

@@ -39,10 +39,10 @@ const std::vector<std::string>& fashionMnistClassNames();
 // it is missing, truncated or not an IDX file of the expected shape.
 LabelledImages loadFashionMnist(const std::filesystem::path& dir, Split split, int limit = -1);
 
-// Writes `count` test images as PNG files, balanced over the classes, into one folder per
+// Writes `count` images of `split` as PNG files, balanced over the classes, into one folder per
 // class under `outDir` (names like "sneaker/sneaker-0042.png"). Returns the files written.
 std::vector<std::filesystem::path> exportFashionMnistSample(const std::filesystem::path& dataDir,
                                                             const std::filesystem::path& outDir,
-                                                            int count);
+                                                            int count, Split split = Split::Test);
 
 }  // namespace lookalike::datasets

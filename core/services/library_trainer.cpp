@@ -47,10 +47,10 @@ constexpr float kGroupWhiteningPower = 0.5f;
 // tests/bench/quality (bench_backbone_cuts); the head fitted as a partial whitening of the grid
 // features, like the descriptors' projection.
 constexpr const char* kBackboneArchitecture =
-    "lookalike-mobilenetv2/1 in_channels=3 input_size=128 cut=block_12 grid=2 embedding_dim=256";
-constexpr float kBackboneWhiteningPower = 0.5f;
+    "lookalike-mobilenetv2/1 in_channels=3 input_size=128 cut=block_10 grid=2 embedding_dim=256";
+constexpr float kBackboneWhiteningPower = 0.25f;
 constexpr float kBackboneDescriptorWeight = 0.5f;  // the descriptors' share, without and with groups
-constexpr std::size_t kHeadFitPhotos = 5000;       // photos whose grid features fit the head
+constexpr std::size_t kHeadFitPhotos = 4000;       // photos whose grid features fit the head
 // Fine-tuning with curated groups: the last blocks and the head train, the rest stays frozen.
 constexpr int kFineTunedBlocks = 2;
 constexpr float kFineTuneLearningRate = 5e-4f;
@@ -181,7 +181,7 @@ std::string fitHeadAsWhitening(nn::Network& network, const std::vector<cv::Mat>&
         sample.resize(kHeadFitPhotos);
     }
     const std::vector<float> features =
-        training::pooledFeatures(network, sample, training::EmbedOptions{64, threads, true}, {}, cancel);
+        training::pooledFeatures(network, sample, training::EmbedOptions{64, threads, false}, {}, cancel);
     const std::size_t inputs = features.size() / sample.size();
     nn::LinearEmbedding head(static_cast<int>(inputs), network.config().embeddingDim);
     training::initialiseAsWhitening(head, features, sample.size(), kBackboneWhiteningPower);

@@ -428,11 +428,12 @@ TEST_F(LibraryCliTest, ModelsListShowsTheDescriptorModelActive) {
     ASSERT_EQ(out.size(), 2u) << result.out;
     EXPECT_TRUE(out[0].starts_with("   id  kind ")) << out[0];
     std::istringstream fields(out[1]);
-    std::string active, id, kind, state;
-    fields >> active >> id >> kind >> state;
+    std::string active, id, kind, backbone, state;
+    fields >> active >> id >> kind >> backbone >> state;
     EXPECT_EQ(active, "*");
     EXPECT_EQ(id, "1");
     EXPECT_EQ(kind, "descriptors");
+    EXPECT_EQ(backbone, "none");
     EXPECT_EQ(state, "ready");
 
     RunResult unknown = run({"models", "use", "7"});
