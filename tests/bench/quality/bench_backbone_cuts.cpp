@@ -13,9 +13,16 @@
 // (the Keras model's range, no mean subtraction; resources/models/README.md).
 // "centred" rows subtract the subset's mean vector before the cosine (no labels used).
 //
+// --fusion 1 prints, instead of the cut table, what a library would serve without labels: the
+// grid features of cuts block_10..block_12_expand PCA-whitened (training::initialiseAsWhitening
+// fitted on the same N photos, applied by nn::LinearEmbedding::forward), HOG + colour whitened as
+// services/library_trainer.cpp does, and the two fused by training::fuseParts at several
+// descriptor weights; with the time of each whitening fit (covariance + eigendecomposition).
+//
 //   bench_backbone_cuts [--count N (2000)] [--data DIR (Debian's dataset-fashion-mnist)]
 //                       [--backbone FILE.lkckpt (resources/models/mobilenetv2-nsfwjs-block13.lkckpt)]
 //                       [--white-on-black 1 (the data set's own polarity, for comparison)]
+//                       [--fusion 1 (the whitened and fused rows instead of the cut table)]
 
 #include "tests/bench/bench_support.h"
 #include "core/datasets/fashion_mnist.h"
@@ -26,6 +33,8 @@
 #include "core/nn/network.h"
 #include "core/nn/pretrained.h"
 #include "core/nn/topology.h"
+#include "core/training/embedding_model.h"
+#include "core/training/whitening.h"
 
 #include <opencv2/imgproc.hpp>
 
@@ -52,7 +61,7 @@ constexpr int kThreads = 2;
 [[noreturn]] void usage(const std::string& problem) {
     std::fprintf(stderr,
                  "bench_backbone_cuts: %s\nusage: bench_backbone_cuts [--count N] [--data DIR] [--backbone FILE] "
-                 "[--white-on-black 1]\n",
+                 "[--white-on-black 1] [--fusion 1]\n",
                  problem.c_str());
     std::exit(2);
 }
@@ -62,6 +71,7 @@ struct Options {
     fs::path data = datasets::defaultFashionMnistDir();
     fs::path backbone = fs::path(LOOKALIKE_SOURCE_DIR) / "resources/models/mobilenetv2-nsfwjs-block13.lkckpt";
     bool whiteOnBlack = false;  // keep Fashion-MNIST's polarity instead of inverting
+    bool fusion = false;        // the whitened and fused rows instead of the cut table
 };
 
 Options parse(int argc, char** argv) {
@@ -79,6 +89,8 @@ Options parse(int argc, char** argv) {
             options.backbone = value;
         else if (name == "--white-on-black")
             options.whiteOnBlack = value == "1";
+        else if (name == "--fusion")
+            options.fusion = value == "1";
         else
             usage("unknown option " + name);
     }
@@ -193,6 +205,88 @@ Features backboneFeatures(const std::vector<cv::Mat>& photos, const nn::TensorFi
     return features;
 }
 
+// The library's whitening of its descriptors (services/library_trainer.cpp: kWhiteningPower,
+// kProjectionDimension); kept in step by hand, the trainer does not export them.
+constexpr float kDescriptorWhiteningPower = 0.15f;
+constexpr int kDescriptorProjectionDimension = 128;
+// The backbone's whitening keeps at most this many principal directions.
+constexpr std::size_t kBackboneWhiteningDimension = 256;
+
+struct Whitened {
+    Features features;
+    double fitSeconds = 0.0;  // initialiseAsWhitening: covariance and eigendecomposition
+};
+
+// features [N, F] -> a whitening fitted on those same N rows (no labels), applied to them by
+// the LinearEmbedding it initialises: [N, K], K = min(F, maxDimension), rows of unit norm.
+Whitened whiten(const Features& features, std::size_t maxDimension, float power) {
+    const std::size_t count = features.values.size() / features.dimension;
+    const std::size_t outputDim = std::min(features.dimension, maxDimension);
+    nn::LinearEmbedding embedding(static_cast<int>(features.dimension), static_cast<int>(outputDim));
+    embedding.setThreadCount(kThreads);
+    Whitened whitened;
+    auto start = std::chrono::steady_clock::now();
+    training::initialiseAsWhitening(embedding, features.values, count, power);
+    whitened.fitSeconds = since(start);
+    start = std::chrono::steady_clock::now();
+    const std::span<const float> projected = embedding.forward(features.values, static_cast<int>(count), false);
+    whitened.features = {std::vector<float>(projected.begin(), projected.end()), outputDim, since(start)};
+    return whitened;
+}
+
+// [sqrt(1 - w) * network, sqrt(w) * branch] per row, as NetworkModel serves it.
+Features fused(const Features& network, const Features& branch, float descriptorWeight) {
+    const std::size_t count = network.values.size() / network.dimension;
+    return {training::fuseParts(network.values, network.dimension, branch.values, branch.dimension, count,
+                                descriptorWeight),
+            network.dimension + branch.dimension, 0.0};
+}
+
+std::string formatFloat(const char* format, double value) {
+    char text[32];
+    std::snprintf(text, sizeof text, format, value);
+    return text;
+}
+
+// The --fusion table: whitened backbone cuts, whitened HOG + colour, and their fusions.
+void reportFusion(const std::vector<cv::Mat>& photos, const std::vector<std::int64_t>& labels,
+                  const nn::TensorFile& backbone, const Features& hogColour) {
+    std::printf("\n| features | dimension | Recall@1 | MAP@R | whitening fit s |\n|---|---|---|---|---|\n");
+    auto report = [&](const std::string& name, const Features& features, const std::string& fit) {
+        const Score score = evaluate(features, labels);
+        std::printf("| %s | %zu | %.4f | %.4f | %s |\n", name.c_str(), features.dimension, score.recallAt1,
+                    score.mapAtR, fit.c_str());
+        std::fflush(stdout);
+    };
+    report("HOG + colour", hogColour, "");
+    const Whitened descriptors = whiten(hogColour, kDescriptorProjectionDimension, kDescriptorWhiteningPower);
+    report("HOG + colour whitened (power 0.15, K 128)", descriptors.features,
+           formatFloat("%.3f", descriptors.fitSeconds));
+
+    struct Cut {
+        const char* name;
+        int grid;
+    };
+    for (const Cut cut : {Cut{"block_10", 2}, Cut{"block_11", 2}, Cut{"block_12", 2}, Cut{"block_12_expand", 2}}) {
+        const std::string name = std::string(cut.name) + ", grid " + std::to_string(cut.grid);
+        const Features grid = backboneFeatures(photos, backbone, cut.name, cut.grid);
+        auto reportWithFusions = [&](const std::string& variant, const Features& network, const std::string& fit) {
+            report(variant, network, fit);
+            for (const float weight : {0.3f, 0.5f, 0.7f})
+                report("  + whitened HOG + colour, w " + formatFloat("%g", weight),
+                       fused(network, descriptors.features, weight), "");
+        };
+        // Not whitened: the control that says what the backbone's whitening adds to the fusion.
+        reportWithFusions(name + " as is", grid, "");
+        for (const float power : {0.5f, 0.25f}) {
+            const Whitened network = whiten(grid, kBackboneWhiteningDimension, power);
+            reportWithFusions(name + " whitened (power " + formatFloat("%g", power) + ", K " +
+                                  std::to_string(network.features.dimension) + ")",
+                              network.features, formatFloat("%.3f", network.fitSeconds));
+        }
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -214,6 +308,16 @@ int main(int argc, char** argv) {
         const std::vector<std::byte> backboneBytes = readBytes(options.backbone);
         const nn::TensorFile backbone = nn::parseTensorFile(backboneBytes);
 
+        const imaging::HogColourDescriptor hogColour;
+        const auto hogColourFeatures = [&] {
+            return describeEach(photos, hogColour.dimension(),
+                                [&](const cv::Mat& photo, std::span<float> out) { hogColour.compute(photo, out); });
+        };
+        if (options.fusion) {
+            reportFusion(photos, labels, backbone, hogColourFeatures());
+            return 0;
+        }
+
         std::printf("\n| features | dimension | Recall@1 | MAP@R | centred Recall@1 | centred MAP@R | ms / image |\n"
                     "|---|---|---|---|---|---|---|\n");
         auto report = [&](const std::string& name, const Features& features) {
@@ -229,10 +333,7 @@ int main(int argc, char** argv) {
         report("raw pixels (32 x 32 RGB)", describeEach(photos, rawDimension, [](const cv::Mat& photo, std::span<float> out) {
                    imaging::rawPixelDescriptor(photo, imaging::kDefaultRawPixelSize, out);
                }));
-        const imaging::HogColourDescriptor hogColour;
-        report("HOG + colour (Lookalike's defaults)",
-               describeEach(photos, hogColour.dimension(),
-                            [&](const cv::Mat& photo, std::span<float> out) { hogColour.compute(photo, out); }));
+        report("HOG + colour (Lookalike's defaults)", hogColourFeatures());
 
         struct Cut {
             const char* name;
