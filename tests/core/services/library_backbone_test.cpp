@@ -122,7 +122,7 @@ TEST_F(LibraryBackboneTest, WithoutGroupsTheHeadIsFittedToTheLibraryAndNothingIs
         norm += value * value;
     EXPECT_LT(std::sqrt(norm), 0.3);
     // The backbone itself is the pretrained one.
-    EXPECT_EQ(tensorOf(*stored.network, "block_12_project.weight"), backboneTensor("block_12_project.weight"));
+    EXPECT_EQ(tensorOf(*stored.network, "block_10_project.weight"), backboneTensor("block_10_project.weight"));
     EXPECT_EQ(library->similar(items.front(), 3).size(), 3u);
 }
 
@@ -138,7 +138,7 @@ TEST_F(LibraryBackboneTest, WithGroupsTheLastBlocksAreFineTunedAndTheRestStaysPr
     KeyValues recipe = recipeOf(*library, report.model);
     EXPECT_NE(recipe["fine_tuned"].find("the last 2 blocks"), std::string::npos) << recipe["fine_tuned"];
     StoredNetwork stored = readStoredNetwork(library->models().weights(report.model));
-    for (const char* frozen : {"Conv1.weight", "bn_Conv1.running_var", "block_5_expand.weight", "block_10_project.weight"})
+    for (const char* frozen : {"Conv1.weight", "bn_Conv1.running_var", "block_5_expand.weight", "block_8_project.weight"})
         if (std::string(frozen).ends_with("running_var")) {
             bool found = false;
             for (const nn::StateTensor& state : stored.network->states())
@@ -150,7 +150,7 @@ TEST_F(LibraryBackboneTest, WithGroupsTheLastBlocksAreFineTunedAndTheRestStaysPr
         } else {
             EXPECT_EQ(tensorOf(*stored.network, frozen), backboneTensor(frozen)) << frozen;
         }
-    for (const char* tuned : {"block_11_expand.weight", "block_12_project.weight"})
+    for (const char* tuned : {"block_9_expand.weight", "block_10_project.weight"})
         EXPECT_NE(tensorOf(*stored.network, tuned), backboneTensor(tuned)) << tuned;
 }
 
