@@ -106,7 +106,7 @@ std::vector<std::string> Library::takeNotices() {
 fs::path defaultPretrainedModel() {
     if (const char* chosen = std::getenv("LOOKALIKE_PRETRAINED"))
         return chosen;
-    const fs::path file = fs::path("models") / "emoji-pretrained.lkckpt";
+    const fs::path file = fs::path("models") / "lookalike-start.lkckpt";
     std::vector<fs::path> candidates;
     if (fs::path installed = installedDataDir(); !installed.empty())
         candidates.push_back(installed / file);

@@ -6,8 +6,10 @@
 // training/embedding_model.h), which need no training. When a pretrained network is given
 // (LibraryOptions::pretrainedModel) a fresh library adds it as model 2, fused with the
 // descriptors, and searches with it until the first training; else the descriptors serve.
-// train() adds a network model trained on the library (fine-tuning the active network, or from
-// scratch); every model is kept, and useModel() switches between them.
+// train() adds a network model trained on the library: on the pretrained MobileNetV2 backbone
+// when that file holds one (its head refitted to the library; with curated groups its last
+// blocks fine-tuned), else the compact ResNet (fine-tuning the active one, or from scratch);
+// every model is kept, and useModel() switches between them.
 //
 // Embeddings and the index. Every item gets a vector from the active model, stored in the
 // catalog, and an index over them answers similar(). The index file is saved next to the
@@ -56,10 +58,11 @@ struct LibraryOptions {
     bool embedOnDemand = true;
 };
 
-// The pretrained model Lookalike ships (resources/models/emoji-pretrained.lkckpt, installed
-// under <datadir>/lookalike/models): $LOOKALIKE_PRETRAINED when set (an empty value disables
-// it), else the installed file next to the running executable (installedDataDir()), else the
-// one in the source tree; empty when none exists.
+// The pretrained model Lookalike ships (resources/models/lookalike-start.lkckpt: the MobileNetV2
+// backbone with a fitted head, see fit_start_model.sh; installed under <datadir>/lookalike/models):
+// $LOOKALIKE_PRETRAINED when set (an empty value disables it), else the installed file next to the
+// running executable (installedDataDir()), else the one in the source tree; empty when none
+// exists. Training takes its backbone from the same file.
 std::filesystem::path defaultPretrainedModel();
 
 struct SimilarFilter {
@@ -93,13 +96,15 @@ struct TrainingStep {
 
 struct LibraryTrainingOptions {
     double epochs = 0.0;          // passes over the photos; 0: chosen from the library's size
-    bool fromScratch = false;     // else fine-tune the active network model (if there is one)
-    int inputSize = 96;           // network input, RGB
-    int width = 32;               // channels of the first stage
+    // The compact ResNet from scratch even when a pretrained backbone is available; else the
+    // backbone, or fine-tuning the active ResNet model (if there is one).
+    bool fromScratch = false;
+    int inputSize = 96;           // the ResNet's input, RGB (the backbone's is its own, 128)
+    int width = 32;               // channels of the ResNet's first stage
     // The descriptor branch's share of the cosine while training (see training/embedding_model.h);
-    // unset: 1 (the descriptors' learned projection alone; the network is not trained) while the
-    // library has no curated groups, else 0.85. With held-out groups the served share is then
-    // re-chosen on them. Measured in tests/bench/quality: without groups the network part only
+    // unset: with the pretrained backbone 0.5; with the ResNet 1 (the descriptors' learned
+    // projection alone; the network is not trained) while the library has no curated groups,
+    // else 0.85. With held-out groups the served share is then re-chosen on them. Measured in tests/bench/quality: without groups the network part only
     // lowered look-alike quality, on product photos and on cross-style icons.
     std::optional<float> descriptorWeight;
     double heldOutFraction = 0.2; // of curated groups, kept out of training to validate (when >= 2)

@@ -63,6 +63,24 @@ TEST(ModelServes, NamesWhatTheModelsVectorsComeFrom) {
     EXPECT_EQ(modelServes(model), "network");
 }
 
+TEST(ModelBackbone, NamesTheNetworkAModelsVectorsComeFrom) {
+    ModelRecord model;
+    model.kind = ModelKind::Descriptors;
+    EXPECT_EQ(modelBackbone(model), "none");
+    model.kind = ModelKind::Network;
+    model.recipe = "descriptor_weight=1.0000\nnetwork=not trained\n";
+    EXPECT_EQ(modelBackbone(model), "none");
+    model.recipe = "architecture=lookalike-mobilenetv2/1 in_channels=3 input_size=128 cut=block_10 grid=2 "
+                   "embedding_dim=256\ndescriptor_weight=0.5000\n";
+    EXPECT_EQ(modelBackbone(model), "mobilenetv2:block_10");
+    model.recipe = "descriptor_weight=0.5\narchitecture=lookalike-mobilenetv2/1 input_size=128 cut=block_12_expand";
+    EXPECT_EQ(modelBackbone(model), "mobilenetv2:block_12_expand");  // cut last, no newline
+    model.recipe = "architecture=lookalike-resnet/1 in_channels=3 input_size=96 width=32\ndescriptor_weight=0.85\n";
+    EXPECT_EQ(modelBackbone(model), "resnet");
+    model.recipe = "descriptor_weight=0.85\n";  // an older recipe without its architecture
+    EXPECT_EQ(modelBackbone(model), "unknown");
+}
+
 TEST_F(ModelStoreTest, EmbeddingsAreCheckedAndRowsOnlyGrow) {
     ItemId a = catalog.addItem(makeItem(1), 0);
     ItemId b = catalog.addItem(makeItem(2), 0);
