@@ -1,5 +1,6 @@
 #include "ui/app_settings.h"
 
+#include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QDir>
@@ -26,6 +27,7 @@ AppSettings AppSettings::load() {
     settings.thumbnailSize = std::clamp(store.value(QStringLiteral("view/thumbnailSize"), 128).toInt(), kMinThumbnail, kMaxThumbnail);
     settings.trainingEpochs = std::clamp(store.value(QStringLiteral("training/epochs"), 0.0).toDouble(), 0.0, 100.0);
     settings.inputSize = std::clamp(store.value(QStringLiteral("training/inputSize"), 96).toInt(), 32, 160);
+    settings.pretrainedBackbone = store.value(QStringLiteral("training/pretrainedBackbone"), false).toBool();
     settings.lookalikeCount = std::clamp(store.value(QStringLiteral("lookalikes/count"), 12).toInt(), 1, 100);
     settings.minimumSimilarity = std::clamp(store.value(QStringLiteral("lookalikes/minimumSimilarity"), 0.0).toDouble(), 0.0, 1.0);
     return settings;
@@ -37,6 +39,7 @@ void AppSettings::save() const {
     store.setValue(QStringLiteral("view/thumbnailSize"), thumbnailSize);
     store.setValue(QStringLiteral("training/epochs"), trainingEpochs);
     store.setValue(QStringLiteral("training/inputSize"), inputSize);
+    store.setValue(QStringLiteral("training/pretrainedBackbone"), pretrainedBackbone);
     store.setValue(QStringLiteral("lookalikes/count"), lookalikeCount);
     store.setValue(QStringLiteral("lookalikes/minimumSimilarity"), minimumSimilarity);
 }
@@ -84,11 +87,19 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, const QString& defau
     m_inputSize->setCurrentIndex(std::max(0, m_inputSize->findData(settings.inputSize)));
     m_inputSize->setToolTip(tr("The network's input size: larger sees more detail and trains slower."));
     advancedForm->addRow(tr("&Input size:"), m_inputSize);
-    for (QWidget* child : {static_cast<QWidget*>(m_epochs), static_cast<QWidget*>(m_inputSize)})
+    m_pretrainedBackbone = new QCheckBox(tr("Train on the &pretrained network (MobileNetV2)"), advanced);
+    m_pretrainedBackbone->setChecked(settings.pretrainedBackbone);
+    m_pretrainedBackbone->setToolTip(
+        tr("Start every training from a network pretrained on ImageNet photos instead of training a small one "
+           "from scratch: it fits itself to your catalog and, with groups, fine-tunes its upper layers. "
+           "Trains slower; the Models menu switches back to any earlier model."));
+    advancedForm->addRow(m_pretrainedBackbone);
+    const QList<QWidget*> advancedFields{m_epochs, m_inputSize, m_pretrainedBackbone};
+    for (QWidget* child : advancedFields)
         child->setEnabled(false);
-    connect(advanced, &QGroupBox::toggled, this, [this](bool on) {
-        m_epochs->setEnabled(on);
-        m_inputSize->setEnabled(on);
+    connect(advanced, &QGroupBox::toggled, this, [advancedFields](bool on) {
+        for (QWidget* child : advancedFields)
+            child->setEnabled(on);
     });
     layout->addWidget(advanced);
 
@@ -107,6 +118,7 @@ AppSettings SettingsDialog::settings() const {
     result.thumbnailSize = m_thumbnail->value();
     result.trainingEpochs = m_epochs->value();
     result.inputSize = m_inputSize->currentData().toInt();
+    result.pretrainedBackbone = m_pretrainedBackbone->isChecked();
     return result;
 }
 

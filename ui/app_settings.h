@@ -17,7 +17,8 @@ struct AppSettings {
     QString libraryDir;       // empty: the default library
     int thumbnailSize = 128;  // grid tiles, device-independent pixels
     double trainingEpochs = 0.0;  // 0: chosen from the library's size
-    int inputSize = 96;       // network input, pixels
+    int inputSize = 96;       // network input, pixels (the compact ResNet's)
+    bool pretrainedBackbone = false;  // train on the pretrained MobileNetV2 (opt-in, see README)
     int lookalikeCount = 12;
     double minimumSimilarity = 0.0;
 
@@ -41,6 +42,7 @@ private:
     QSlider* m_thumbnail = nullptr;
     QDoubleSpinBox* m_epochs = nullptr;
     QComboBox* m_inputSize = nullptr;
+    QCheckBox* m_pretrainedBackbone = nullptr;
 };
 
 }  // namespace lookalike::ui

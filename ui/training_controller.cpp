@@ -65,6 +65,7 @@ void TrainingController::startTraining() {
     services::LibraryTrainingOptions options;
     options.epochs = m_settings.trainingEpochs;
     options.inputSize = m_settings.inputSize;
+    options.useBackbone = m_settings.pretrainedBackbone;
     auto report = std::make_shared<services::LibraryTrainingReport>();
     const std::int64_t groups = static_cast<std::int64_t>(m_reader->groups().size());
     m_dialog->start(tr("Training on %L1 photos, %n curated group(s) and your “not similar” marks. "

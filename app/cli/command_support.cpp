@@ -69,6 +69,7 @@ catalog::LibraryLock lockExistingLibrary(const Arguments& args) {
 services::LibraryOptions libraryOptions() {
     services::LibraryOptions options;
     options.pretrainedModel = services::defaultPretrainedModel();
+    options.pretrainedBackbone = services::defaultPretrainedBackbone();
     // Below this many items search is exact and no index file is kept. Tests lower it so that
     // a small library exercises the HNSW index and its file (the crash harness kills writers
     // of that file); a value that is not a whole number is ignored.

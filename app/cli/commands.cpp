@@ -209,7 +209,7 @@ const std::vector<Command>& commands() {
         {"not-similar", "ITEM ITEM", "mark two items as not look-alikes of each other", {},
          notSimilarCommand},
         {"train", "", "train a model on the library's photos, groups and marks and switch to it",
-         {"epochs"}, trainCommand, {"from-scratch"}},
+         {"epochs", "network"}, trainCommand, {"from-scratch"}},
         {"models", "list|use ID|export ID FILE", "list the library's models, switch to one, or export its weights", {}, modelsCommand},
         {"eval", "fashion-mnist",
          "train with triplet loss on Fashion-MNIST and report retrieval quality",

@@ -89,6 +89,13 @@ int trainCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
     services::LibraryTrainingOptions options;
     options.epochs = args.doubleOption("epochs", 0.0, 0.01, 1000.0);
     options.fromScratch = args.flag("from-scratch");
+    if (std::optional<std::string> network = args.option("network")) {
+        if (*network != "pretrained" && *network != "resnet")
+            throw UsageError("--network must be pretrained (the MobileNetV2 backbone) or resnet, not '" + *network + "'");
+        options.useBackbone = *network == "pretrained";
+    }
+    if (options.fromScratch && options.useBackbone.value_or(false))
+        throw UsageError("--from-scratch trains the ResNet; it cannot be combined with --network pretrained");
     const catalog::LibraryLock lock = lockExistingLibrary(args);
     std::unique_ptr<services::Library> library = openExistingLookalikes(args, ItemsNeeded::Yes);
     return trainAndReport(*library, options, out, err);

@@ -51,6 +51,7 @@ int main(int argc, char** argv) {
 
     lookalike::ui::MainWindow::Options options;
     options.library.pretrainedModel = lookalike::services::defaultPretrainedModel();
+    options.library.pretrainedBackbone = lookalike::services::defaultPretrainedBackbone();
     if (parser.isSet(demoOption)) {
         options.demo = true;
         options.libraryDir = parser.isSet(libraryOption) ? std::filesystem::path(parser.value(libraryOption).toStdString())

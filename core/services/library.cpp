@@ -103,10 +103,13 @@ std::vector<std::string> Library::takeNotices() {
     return m_impl->active.takeNotices();
 }
 
-fs::path defaultPretrainedModel() {
-    if (const char* chosen = std::getenv("LOOKALIKE_PRETRAINED"))
+namespace {
+
+// $variable when set, else models/<name> installed or in the source tree; empty when none exists.
+fs::path shippedModel(const char* variable, const char* name) {
+    if (const char* chosen = std::getenv(variable))
         return chosen;
-    const fs::path file = fs::path("models") / "lookalike-start.lkckpt";
+    const fs::path file = fs::path("models") / name;
     std::vector<fs::path> candidates;
     if (fs::path installed = installedDataDir(); !installed.empty())
         candidates.push_back(installed / file);
@@ -117,6 +120,16 @@ fs::path defaultPretrainedModel() {
             return candidate;
     }
     return {};
+}
+
+}  // namespace
+
+fs::path defaultPretrainedModel() {
+    return shippedModel("LOOKALIKE_PRETRAINED", "lookalike-start.lkckpt");
+}
+
+fs::path defaultPretrainedBackbone() {
+    return shippedModel("LOOKALIKE_BACKBONE", "mobilenetv2-nsfwjs-block13.lkckpt");
 }
 
 std::optional<ModelId> Library::activeModel() {
@@ -149,7 +162,7 @@ void Library::useModel(ModelId id, const ProgressCallback& progress, const Cance
 LibraryTrainingReport Library::train(const LibraryTrainingOptions& options, const ProgressCallback& progress,
                                      const CancelToken* cancel) {
     LibraryTrainer trainer(m_impl->catalog, m_impl->store, m_impl->active, m_impl->options.threads,
-                           m_impl->options.pretrainedModel);
+                           {m_impl->options.pretrainedBackbone, m_impl->options.pretrainedModel});
     return trainer.train(options, progress, cancel);
 }
 

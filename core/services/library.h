@@ -52,6 +52,9 @@ struct LibraryOptions {
     // A network checkpoint that a fresh library starts from (see defaultPretrainedModel());
     // empty: none, the descriptors serve until the first training.
     std::filesystem::path pretrainedModel;
+    // The pretrained MobileNetV2 backbone training can start from (defaultPretrainedBackbone());
+    // empty: none (training on the backbone is refused).
+    std::filesystem::path pretrainedBackbone;
     // false: refresh() and similar() only serve the vectors already stored (catching up with
     // new ones) and never embed or save the index; another Library on the same folder does
     // that work. The GUI queries through such a library while its job library imports/trains.
@@ -64,6 +67,10 @@ struct LibraryOptions {
 // running executable (installedDataDir()), else the one in the source tree; empty when none
 // exists. Training takes its backbone from the same file.
 std::filesystem::path defaultPretrainedModel();
+// The converted MobileNetV2 backbone Lookalike ships (resources/models/
+// mobilenetv2-nsfwjs-block13.lkckpt): $LOOKALIKE_BACKBONE when set (empty disables it), else the
+// installed file, else the source tree's; empty when none exists.
+std::filesystem::path defaultPretrainedBackbone();
 
 struct SimilarFilter {
     enum class Scope { All, Group, Folder, Ungrouped };
@@ -96,8 +103,14 @@ struct TrainingStep {
 
 struct LibraryTrainingOptions {
     double epochs = 0.0;          // passes over the photos; 0: chosen from the library's size
-    // The compact ResNet from scratch even when a pretrained backbone is available; else the
-    // backbone, or fine-tuning the active ResNet model (if there is one).
+    // Which network: true, the pretrained MobileNetV2 backbone (LibraryOptions::pretrainedBackbone,
+    // or a pretrainedModel that holds one): its head refitted to the library and, with curated
+    // groups, its last blocks fine-tuned; false, the compact ResNet; unset, what the active
+    // model uses (a library trained on the backbone stays on it). Opt-in: on the quality bench it
+    // does not yet beat the ResNet by the margin that would make it the default (README).
+    std::optional<bool> useBackbone;
+    // The compact ResNet from scratch (implies useBackbone = false); else fine-tuning the active
+    // ResNet model (if there is one).
     bool fromScratch = false;
     int inputSize = 96;           // the ResNet's input, RGB (the backbone's is its own, 128)
     int width = 32;               // channels of the ResNet's first stage

@@ -200,9 +200,9 @@ std::string fitHeadAsWhitening(nn::Network& network, const std::vector<cv::Mat>&
 }  // namespace
 
 LibraryTrainer::LibraryTrainer(catalog::Catalog& catalog, catalog::ModelStore& store, ActiveModel& active,
-                               int threads, std::filesystem::path pretrainedModel)
+                               int threads, std::vector<std::filesystem::path> backboneSources)
     : m_catalog(catalog), m_store(store), m_active(active), m_threads(threads),
-      m_pretrainedModel(std::move(pretrainedModel)) {}
+      m_backboneSources(std::move(backboneSources)) {}
 
 float LibraryTrainer::chooseDescriptorWeight(training::NetworkModel& model, std::vector<ItemId> items,
                                              const std::vector<std::int64_t>& labelsOfItems, float trained,
@@ -255,10 +255,21 @@ LibraryTrainingReport LibraryTrainer::train(const LibraryTrainingOptions& option
     // The training set: curated items under their group, the others each their own label
     // (negative ids cannot clash with group ids).
     std::vector<ItemId> items = trainingItems(m_catalog, heldOut, random);
-    // A pretrained backbone, when the library has one: every model trained from now on starts
-    // from it (a library that served a network trained from scratch moves to it in this new
-    // model version; models use switches back).
-    std::shared_ptr<nn::Network> backbone = options.fromScratch ? nullptr : pretrainedBackbone(m_pretrainedModel, options.seed);
+    // The pretrained backbone when chosen, or when the active model uses it (a library that
+    // served a network trained from scratch moves to it in a new model version; models use
+    // switches back).
+    const bool useBackbone = !options.fromScratch && options.useBackbone.value_or(
+                                                         catalog::modelBackbone(previous).starts_with("mobilenetv2:"));
+    std::shared_ptr<nn::Network> backbone;
+    fs::path backboneFile;
+    for (const fs::path& source : useBackbone ? m_backboneSources : std::vector<fs::path>{})
+        if (!source.empty() && (backbone = pretrainedBackbone(source, options.seed))) {
+            backboneFile = source;
+            break;
+        }
+    if (useBackbone && !backbone)
+        throw LibraryError("Training on the pretrained network needs its backbone, and none is installed "
+                           "(resources/models/mobilenetv2-nsfwjs-block13.lkckpt; LOOKALIKE_BACKBONE).");
     const int inputSize = backbone ? backbone->config().inputSize : options.inputSize;
     reportPhase(progress, "loading photos", 0, static_cast<std::int64_t>(items.size()));
     training::LabelledImageSet data;
@@ -373,7 +384,7 @@ LibraryTrainingReport LibraryTrainer::train(const LibraryTrainingOptions& option
                      {"architecture", network->config().toString()},
                      {"descriptor_weight", formatNumber(descriptorWeight)},
                      {"mirror_average", "1"},
-                     {"start", backbone ? "pretrained backbone from " + m_pretrainedModel.filename().string()
+                     {"start", backbone ? "pretrained backbone from " + backboneFile.filename().string()
                                : fineTune ? "fine-tune of model " + std::to_string(previous.id)
                                           : "from scratch"},
                      {"loss", "triplet batch-all margin 0.2"},

@@ -24,9 +24,10 @@ class ActiveModel;
 class LibraryTrainer {
 public:
     // Keeps references: all of them outlive this object. `threads` for training and embedding.
-    // pretrainedModel (LibraryOptions): where a MobileNetV2 backbone comes from, when it holds one.
+    // backboneSources: where a MobileNetV2 backbone comes from, the first that holds one
+    // (LibraryOptions::pretrainedBackbone, then pretrainedModel; empty paths are skipped).
     LibraryTrainer(catalog::Catalog& catalog, catalog::ModelStore& store, ActiveModel& active, int threads,
-                   std::filesystem::path pretrainedModel);
+                   std::vector<std::filesystem::path> backboneSources);
 
     // Library::train: refreshes the active model first, trains, embeds every item with the new
     // model, indexes, and switches to it unless it collapsed or scores below the previous model
@@ -46,7 +47,7 @@ private:
     catalog::ModelStore& m_store;
     ActiveModel& m_active;
     int m_threads;
-    std::filesystem::path m_pretrainedModel;
+    std::vector<std::filesystem::path> m_backboneSources;
 };
 
 }  // namespace lookalike::services

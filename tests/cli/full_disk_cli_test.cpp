@@ -168,5 +168,5 @@ TEST_F(FullDiskCliTest, TrainingStopsWithADiskFullMessageAndTheActiveModelStillS
     expectNothingLost("after training again");
     // No groups: the new model serves the descriptors' learned projection, and says so.
     models = run({"models", "list"});
-    EXPECT_TRUE(contains(models.out, "*   2  tuned-descriptors  ready")) << models.out;
+    EXPECT_TRUE(contains(models.out, "*   2  tuned-descriptors  none                    ready")) << models.out;
 }

@@ -26,7 +26,7 @@ protected:
         return fixtures::runCli(args, home.path(), work.path());
     }
 
-    // The model list's rows as (active marker, id, kind, state).
+    // The model list's rows as (active marker, id, kind, backbone, state).
     std::vector<std::vector<std::string>> models() {
         RunResult result = run({"models", "list"});
         EXPECT_EQ(result.exitCode, 0) << result.err;
@@ -34,9 +34,9 @@ protected:
         std::vector<std::string> out = lines(result.out);
         for (std::size_t i = 1; i < out.size(); ++i) {
             std::istringstream fields(out[i].substr(1));
-            std::string id, kind, state;
-            fields >> id >> kind >> state;
-            rows.push_back({out[i].substr(0, 1), id, kind, state});
+            std::string id, kind, backbone, state;
+            fields >> id >> kind >> backbone >> state;
+            rows.push_back({out[i].substr(0, 1), id, kind, backbone, state});
         }
         return rows;
     }
@@ -65,8 +65,8 @@ TEST_F(TrainCliTest, TrainAddsAnActiveNetworkModelAndModelsUseSwitchesBack) {
 
     std::vector<std::vector<std::string>> rows = models();
     ASSERT_EQ(rows.size(), 2u);
-    EXPECT_EQ(rows[0], (std::vector<std::string>{" ", "1", "descriptors", "ready"}));
-    EXPECT_EQ(rows[1], (std::vector<std::string>{"*", "2", "network", "ready"}));
+    EXPECT_EQ(rows[0], (std::vector<std::string>{" ", "1", "descriptors", "none", "ready"}));
+    EXPECT_EQ(rows[1], (std::vector<std::string>{"*", "2", "network", "resnet", "ready"}));
 
     RunResult withNetwork = run({"similar", (photos / "red" / "red-1.png").string(), "--k", "5", "--format", "csv"});
     ASSERT_EQ(withNetwork.exitCode, 0) << withNetwork.err;
@@ -109,6 +109,35 @@ TEST_F(TrainCliTest, TrainAddsAnActiveNetworkModelAndModelsUseSwitchesBack) {
     rows = models();
     ASSERT_EQ(rows.size(), 2u);
     EXPECT_EQ(rows[0][0], "*");
+}
+
+// The opt-in: --network pretrained fits the shipped MobileNetV2 backbone (found in the source
+// tree, as an installed program finds its own) to the library; models list names it, and
+// later runs stay on it.
+TEST_F(TrainCliTest, TrainOnThePretrainedNetworkAndModelsListNamesIt) {
+    fixtures::writeShapeLibraryPhotos(photos);
+    ASSERT_EQ(run({"import", photos.string()}).exitCode, 0);
+    RunResult bogus = run({"train", "--network", "vgg"});
+    EXPECT_EQ(bogus.exitCode, 2);
+    EXPECT_TRUE(contains(bogus.err, "--network must be pretrained")) << bogus.err;
+    EXPECT_EQ(run({"train", "--network", "pretrained", "--from-scratch"}).exitCode, 2);
+
+    RunResult trained = run({"train", "--network", "pretrained"});
+    ASSERT_EQ(trained.exitCode, 0) << trained.out << trained.err;
+    EXPECT_TRUE(lines(trained.out)[0].starts_with("Trained model 2: the pretrained network and the descriptors fitted"))
+        << trained.out;
+    ASSERT_EQ(run({"groups", "create", "Reds", (photos / "red" / "red-1.png").string(),
+                   (photos / "red" / "red-2.png").string()})
+                  .exitCode,
+              0);
+    RunResult tuned = run({"train", "--epochs", "1"});
+    ASSERT_EQ(tuned.exitCode, 0) << tuned.out << tuned.err;
+    EXPECT_TRUE(lines(tuned.out)[0].starts_with("Trained model 3 (pretrained backbone from mobilenetv2-nsfwjs-block13.lkckpt): "))
+        << tuned.out;
+    std::vector<std::vector<std::string>> rows = models();
+    ASSERT_EQ(rows.size(), 3u);
+    EXPECT_EQ(rows[1], (std::vector<std::string>{" ", "2", "network", "mobilenetv2:block_10", "ready"}));
+    EXPECT_EQ(rows[2], (std::vector<std::string>{"*", "3", "network", "mobilenetv2:block_10", "ready"}));
 }
 
 }  // namespace

@@ -98,6 +98,52 @@ private slots:
         QCOMPARE(models.activeModel(), before);
         QCOMPARE(models.model(report.model)->state, catalog::ModelState::Ready);  // kept, to switch back later
     }
+
+    // The opt-in from Settings: training fits the pretrained MobileNetV2 to the catalog, and the
+    // Models menu names the backbone.
+    void trainsOnThePretrainedNetworkWhenChosen() {
+        ui::AppSettings settings = ui::AppSettings::load();
+        settings.pretrainedBackbone = true;
+        settings.save();
+        fixtures::TempDir dir;
+        fixtures::writeShapePhotos(dir.path() / "photos", 3);
+        ui::MainWindow::Options options;
+        options.libraryDir = dir.path() / "library";
+        options.library.pretrainedBackbone =
+            fs::path(LOOKALIKE_SOURCE_DIR) / "resources/models/mobilenetv2-nsfwjs-block13.lkckpt";
+        {
+            auto opened = services::Library::open(options.libraryDir);
+            std::vector<fs::path> roots{dir.path() / "photos"};
+            services::importFolders(opened->catalog(), roots);
+        }
+        ui::MainWindow window(options);
+        window.show();
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isBusy() && window.gridModel()->rowCount() == 27, 60000);
+        QSignalSpy finished(&window, &ui::MainWindow::jobFinished);
+        window.startTraining();
+        QVERIFY(QTest::qWaitFor([&] { return finished.count() == 1; }, 600000));
+        QVERIFY(finished.back().at(1).toBool());
+        QVERIFY(window.lastTraining() && window.lastTraining()->activated);
+        {
+            catalog::Catalog catalog = catalog::Catalog::open(options.libraryDir);
+            catalog::ModelStore models(catalog);
+            QCOMPARE(QString::fromStdString(catalog::modelBackbone(*models.model(window.lastTraining()->model))),
+                     QStringLiteral("mobilenetv2:block_10"));
+        }
+        QMenu* modelsMenu = nullptr;
+        for (QMenu* menu : window.findChildren<QMenu*>())
+            if (menu->title() == QStringLiteral("&Models"))
+                modelsMenu = menu;
+        QVERIFY(modelsMenu);
+        emit modelsMenu->aboutToShow();
+        QStringList entries;
+        for (const QAction* action : modelsMenu->actions())
+            entries << action->text();
+        QVERIFY2(entries.filter(QStringLiteral("pretrained MobileNetV2 (to block_10)")).size() == 1,
+                 qPrintable(entries.join(QStringLiteral(" | "))));
+        settings.pretrainedBackbone = false;
+        settings.save();
+    }
 };
 
 QTEST_MAIN(TrainingFlowTest)

@@ -10,7 +10,8 @@
 //
 //   bench_quality --labels DIR/labels.csv --curated DIR/curated.csv [--library TMP]
 //                 [--epochs N] [--retrain-epochs N] [--descriptor-weight W] [--input-size S]
-//                 [--pretrained FILE.lkckpt] [--from-scratch 1] [--skip-self-supervised 1 (skips the no-label run)]
+//                 [--pretrained FILE.lkckpt] [--backbone FILE.lkckpt (train on the pretrained MobileNetV2)]
+//                 [--from-scratch 1] [--skip-self-supervised 1 (skips the no-label run)]
 
 #include "tests/bench/bench_support.h"
 #include "core/imaging/descriptors.h"
@@ -47,6 +48,7 @@ struct Options {
     std::optional<float> descriptorWeight;  // the library's choice
     int inputSize = 96;
     fs::path pretrained;  // a shipped model to start from
+    fs::path backbone;    // a pretrained backbone to train on
     bool fromScratch = false;
     bool skipSelfSupervised = false;  // go straight from the start model to curating
 };
@@ -64,6 +66,7 @@ Options parse(int argc, char** argv) {
         else if (name == "--descriptor-weight") options.descriptorWeight = std::stof(value);
         else if (name == "--input-size") options.inputSize = std::stoi(value);
         else if (name == "--pretrained") options.pretrained = value;
+        else if (name == "--backbone") options.backbone = value;
         else if (name == "--from-scratch") options.fromScratch = value == "1";
         else if (name == "--skip-self-supervised") options.skipSelfSupervised = value == "1";
         else throw std::invalid_argument("unknown option " + name);
@@ -181,6 +184,7 @@ int main(int argc, char** argv) {
         fs::remove_all(options.library);
         services::LibraryOptions libraryOptions;
         libraryOptions.pretrainedModel = options.pretrained;
+        libraryOptions.pretrainedBackbone = options.backbone;
         auto library = services::Library::open(options.library, libraryOptions);
 
         // Import the folders that hold the labelled files, as a shop would.
@@ -333,6 +337,8 @@ int main(int argc, char** argv) {
             services::LibraryTrainingOptions trainOptions;
             trainOptions.epochs = epochs;
             trainOptions.fromScratch = fromScratch;
+            if (!options.backbone.empty())
+                trainOptions.useBackbone = true;
             trainOptions.inputSize = options.inputSize;
             trainOptions.descriptorWeight = options.descriptorWeight;
             auto trainStart = std::chrono::steady_clock::now();

@@ -59,10 +59,17 @@ class LibraryBackboneTest : public ::testing::Test {
 protected:
     void SetUp() override { m_files = fixtures::writeShapePhotos(m_dir / "photos", 3); }
 
-    std::unique_ptr<Library> openLibrary(const fs::path& pretrained) {
+    std::unique_ptr<Library> openLibrary(const fs::path& backbone) {
         LibraryOptions options;
-        options.pretrainedModel = pretrained;
+        options.pretrainedBackbone = backbone;
         return Library::open(m_dir / "library", options);
+    }
+
+    static LibraryTrainingOptions onBackbone(double epochs = 0.0) {
+        LibraryTrainingOptions options;
+        options.useBackbone = true;
+        options.epochs = epochs;
+        return options;
     }
 
     void importPhotos(Library& library) {
@@ -93,7 +100,7 @@ protected:
 TEST_F(LibraryBackboneTest, WithoutGroupsTheHeadIsFittedToTheLibraryAndNothingIsTrained) {
     auto library = openLibrary(kBackbone);
     importPhotos(*library);
-    LibraryTrainingReport report = library->train({});
+    LibraryTrainingReport report = library->train(onBackbone());
     ASSERT_TRUE(report.activated);
     EXPECT_EQ(report.steps, 0);
     KeyValues recipe = recipeOf(*library, report.model);
@@ -130,9 +137,7 @@ TEST_F(LibraryBackboneTest, WithGroupsTheLastBlocksAreFineTunedAndTheRestStaysPr
     auto library = openLibrary(kBackbone);
     importPhotos(*library);
     curate(*library, 6);
-    LibraryTrainingOptions options;
-    options.epochs = 2;
-    LibraryTrainingReport report = library->train(options);
+    LibraryTrainingReport report = library->train(onBackbone(2));
     ASSERT_NE(report.model, 0);
     EXPECT_GT(report.steps, 0);
     KeyValues recipe = recipeOf(*library, report.model);
@@ -171,8 +176,13 @@ TEST_F(LibraryBackboneTest, AnOldLibraryMovesToTheBackboneInANewModelVersionAndC
     }
     auto library = openLibrary(kBackbone);
     EXPECT_EQ(library->activeModel(), old);  // opening changes nothing
-    LibraryTrainingOptions options;
-    options.epochs = 1;
+    LibraryTrainingOptions again;  // the ResNet stays unless the backbone is chosen
+    again.epochs = 1;
+    again.heldOutFraction = 0.0;
+    again.descriptorWeight = 0.5f;
+    EXPECT_EQ(recipeOf(*library, library->train(again).model)["architecture"].rfind("lookalike-resnet/1", 0), 0u);
+    library->useModel(old);
+    LibraryTrainingOptions options = onBackbone(1);
     options.heldOutFraction = 0.0;
     LibraryTrainingReport report = library->train(options);
     ASSERT_TRUE(report.activated);
@@ -180,9 +190,25 @@ TEST_F(LibraryBackboneTest, AnOldLibraryMovesToTheBackboneInANewModelVersionAndC
     EXPECT_EQ(recipeOf(*library, report.model)["architecture"].rfind("lookalike-mobilenetv2/1", 0), 0u);
     const ItemId query = library->catalog().itemIds().front();
     EXPECT_EQ(library->similar(query, 2).size(), 2u);
+    // Once on the backbone, later runs stay on it unless the ResNet is asked for.
+    again.descriptorWeight.reset();
+    const ModelId followUp = library->train(again).model;
+    EXPECT_EQ(recipeOf(*library, followUp)["architecture"].rfind("lookalike-mobilenetv2/1", 0), 0u);
     library->useModel(old);
     EXPECT_EQ(library->activeModel(), old);
     EXPECT_EQ(library->similar(query, 2).size(), 2u);
+}
+
+TEST_F(LibraryBackboneTest, TheBackboneCannotBeChosenWhenNoneIsInstalled) {
+    auto library = openLibrary({});
+    importPhotos(*library);
+    try {
+        library->train(onBackbone());
+        FAIL() << "trained without a backbone";
+    } catch (const LibraryError& error) {
+        EXPECT_NE(std::string(error.what()).find("needs its backbone"), std::string::npos) << error.what();
+    }
+    EXPECT_EQ(library->models().models().size(), 1u);
 }
 
 TEST_F(LibraryBackboneTest, ADamagedBackboneIsRefusedAndTheActiveModelStays) {
@@ -193,7 +219,7 @@ TEST_F(LibraryBackboneTest, ADamagedBackboneIsRefusedAndTheActiveModelStays) {
     importPhotos(*library);
     const std::optional<ModelId> active = library->activeModel();
     try {
-        library->train({});
+        library->train(onBackbone());
         FAIL() << "a truncated backbone was used";
     } catch (const nn::CheckpointError& error) {
         EXPECT_NE(std::string(error.what()).find("checkpoint"), std::string::npos) << error.what();
