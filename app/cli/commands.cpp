@@ -216,8 +216,10 @@ const std::vector<Command>& commands() {
          {"epochs", "size", "width", "threads", "mining", "margin", "loss", "lr", "train-limit",
           "test-limit", "crop-min", "jitter", "erasing", "k", "weight-decay", "hard-from", "seed", "log-every"},
          evalCommand},
-        {"bench", "train|infer", "time a training step or inference of the default network",
-         {"size", "width", "batch", "threads", "iters", "mining"}, benchCommand},
+        {"bench", "train|infer", "time a training step or inference of the default network (or --architecture)",
+         {"size", "width", "architecture CONFIG", "frozen-blocks", "batch", "threads", "iters", "mining",
+          "write-network FILE"},
+         benchCommand},
     };
     return all;
 }

@@ -2,12 +2,14 @@
 
 #include "app/cli/commands.h"
 #include "core/datasets/fashion_mnist.h"
+#include "core/nn/checkpoint.h"
 #include "core/training/engine_bench.h"
 #include "core/training/fashion_mnist_eval.h"
 
 #include <cstdio>
 #include <iomanip>
 #include <ostream>
+#include <stdexcept>
 
 namespace lookalike::cli {
 
@@ -109,21 +111,41 @@ int evalCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
 int benchCommand(const Arguments& args, std::ostream& out, std::ostream&) {
     if (args.positional.size() != 1 || (args.positional[0] != "train" && args.positional[0] != "infer"))
         throw UsageError("bench needs what to time: bench train or bench infer");
+    bool isTraining = args.positional[0] == "train";
     training::EngineBenchConfig config;
-    int size = args.intOption("size", 96, 16, 512);
-    config.network = nn::NetworkConfig::forInput(3, size);
-    config.network.width = args.intOption("width", config.network.width, 4, 256);
+    if (std::optional<std::string> architecture = args.option("architecture")) {
+        if (args.option("size") || args.option("width"))
+            throw UsageError("--architecture already gives the input size and width; drop --size and --width");
+        try {
+            config.network = nn::NetworkConfig::fromString(*architecture);
+        } catch (const std::invalid_argument& error) {
+            throw UsageError(std::string("--architecture: ") + error.what());
+        }
+    } else {
+        int size = args.intOption("size", 96, 16, 512);
+        config.network = nn::NetworkConfig::forInput(3, size);
+        config.network.width = args.intOption("width", config.network.width, 4, 256);
+    }
+    if (args.option("frozen-blocks") && !isTraining)
+        throw UsageError("--frozen-blocks is for bench train (inference has nothing to freeze)");
+    config.frozenBlocks = args.intOption("frozen-blocks", 0, 0, 1000);
     config.batch = args.intOption("batch", 64, 2, 4096);
     config.threads = args.intOption("threads", 2, 1, 256);
     config.iterations = args.intOption("iters", 20, 1, 100000);
     config.mining = parseMining(args, config.mining);
+    if (std::optional<std::string> path = args.option("write-network")) {
+        // The weights the bench times, for a peer (tests/bench/train/compare_pytorch.py).
+        nn::Network network = training::benchNetwork(config);
+        nn::saveCheckpoint(*path, network);
+    }
 
-    bool isTraining = args.positional[0] == "train";
     training::EngineBenchResult result =
         isTraining ? training::benchTrainingStep(config) : training::benchInference(config);
     out << "architecture: " << config.network.toString() << "\n"
-        << "flops_per_image: " << nn::flopsPerImage(config.network) << "\n"
-        << "batch: " << config.batch << "\nthreads: " << config.threads << "\n"
+        << "flops_per_image: " << nn::flopsPerImage(config.network) << "\n";
+    if (isTraining)
+        out << "frozen_blocks: " << config.frozenBlocks << "\n";
+    out << "batch: " << config.batch << "\nthreads: " << config.threads << "\n"
         << std::fixed << std::setprecision(2) << "median_step_ms: " << result.medianSeconds * 1000 << "\n"
         << "sgemm_gflops: " << training::measureSgemmGflops(config.threads) << "\n"
         << "images_per_second: " << result.imagesPerSecond << "\n";

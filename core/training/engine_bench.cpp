@@ -46,10 +46,15 @@ EngineBenchResult finish(const EngineBenchConfig& config, double seconds) {
 
 }  // namespace
 
+nn::Network benchNetwork(const EngineBenchConfig& config) {
+    return nn::Network(config.network, config.seed);
+}
+
 EngineBenchResult benchTrainingStep(const EngineBenchConfig& config) {
-    nn::Network network(config.network, 1);
+    nn::Network network = benchNetwork(config);
     network.setThreadCount(config.threads);
-    nn::AdamW optimizer(network.parameters(), {.weightDecay = 5e-4f});
+    network.setFrozenBlocks(config.frozenBlocks);
+    nn::AdamW optimizer(network.trainableParameters(), {.weightDecay = 5e-4f});
     metric::TripletLoss loss({config.mining, 0.2f, false});
     std::vector<float> images = randomImages(config);
     std::vector<std::int64_t> labels(static_cast<std::size_t>(config.batch));
@@ -68,7 +73,7 @@ EngineBenchResult benchTrainingStep(const EngineBenchConfig& config) {
 }
 
 EngineBenchResult benchInference(const EngineBenchConfig& config) {
-    nn::Network network(config.network, 1);
+    nn::Network network = benchNetwork(config);
     nn::InferenceNetwork embedder(network, config.threads);
     std::vector<float> images = randomImages(config);
     auto step = [&] { embedder.embed(images, config.batch); };

@@ -284,3 +284,39 @@ TEST_F(CliTest, EvalFashionMnistRunsAShortRecipeAndRejectsBadOptions) {
         EXPECT_EQ(refused.out, "");
     }
 }
+
+TEST_F(CliTest, BenchTimesAGivenArchitectureWithFrozenBlocksAndRejectsBadOptions) {
+    // A tiny MobileNetV2 (expanded_conv, block_1, block_2): the first two blocks frozen.
+    const std::string architecture = "lookalike-mobilenetv2/1 in_channels=3 input_size=32 cut=block_2 grid=1 embedding_dim=16";
+    const fs::path network = work / "network.lkckpt";
+    RunResult train = run({"bench", "train", "--architecture", architecture, "--frozen-blocks", "2", "--batch", "8",
+                           "--iters", "1", "--threads", "1", "--write-network", network.string()});
+    ASSERT_EQ(train.exitCode, 0) << train.err;
+    EXPECT_TRUE(contains(train.out, "architecture: " + architecture + "\n")) << train.out;
+    EXPECT_TRUE(contains(train.out, "\nfrozen_blocks: 2\n")) << train.out;
+    EXPECT_TRUE(contains(train.out, "\nflops_per_image: ")) << train.out;
+    ASSERT_FALSE(lines(train.out).empty());
+    const std::string last = lines(train.out).back();
+    ASSERT_EQ(last.rfind("images_per_second: ", 0), 0u) << train.out;
+    EXPECT_GT(std::stod(last.substr(std::string("images_per_second: ").size())), 0.0);
+    EXPECT_EQ(fixtures::readText(network).substr(0, 8), "LKNNCKPT");
+
+    RunResult infer = run({"bench", "infer", "--architecture", architecture, "--batch", "8", "--iters", "1",
+                           "--threads", "1"});
+    ASSERT_EQ(infer.exitCode, 0) << infer.err;
+    EXPECT_TRUE(contains(infer.out, "architecture: " + architecture + "\n")) << infer.out;
+    EXPECT_FALSE(contains(infer.out, "frozen_blocks")) << infer.out;
+
+    for (const std::vector<std::string>& bad :
+         {std::vector<std::string>{"bench", "infer", "--architecture", architecture, "--frozen-blocks", "1"},
+          std::vector<std::string>{"bench", "train", "--architecture", architecture, "--size", "64"},
+          std::vector<std::string>{"bench", "train", "--architecture", "lookalike-mobilenetv2/1 grid=9"}}) {
+        RunResult refused = run(bad);
+        EXPECT_EQ(refused.exitCode, 2) << bad[3] << " " << bad.back();
+        EXPECT_TRUE(contains(refused.err, "--")) << refused.err;
+        EXPECT_EQ(refused.out, "");
+    }
+    RunResult tooMany = run({"bench", "train", "--architecture", architecture, "--frozen-blocks", "4", "--iters", "1"});
+    EXPECT_EQ(tooMany.exitCode, 1);
+    EXPECT_TRUE(contains(tooMany.err, "4")) << tooMany.err;
+}

@@ -1,10 +1,11 @@
-"""Lookalike's MobileNetV2 embedder in PyTorch, for embed_pytorch.py.
+"""Lookalike's MobileNetV2 embedder in PyTorch, for embed_pytorch.py and tests/bench/train.
 
 read_tensor_file() reads Lookalike's tensor container (core/nn/checkpoint.cpp: "LKNNCKPT", u32
 version, u64 length, u32 + architecture bytes, u32 count, per tensor u32 + name, u32 rank,
 rank x u64 dims, f32 data; u64 FNV-1a at the end). MobileNetV2Embedder builds the network of
 core/nn/topology.h from such a checkpoint (bench_embed --write-network: backbone and head) with
-every BatchNorm folded into its convolution, as PyTorch users deploy for inference:
+every BatchNorm folded into its convolution, as PyTorch users deploy for inference (fold=False
+keeps them separate, for fine-tuning in tests/bench/train/compare_pytorch.py):
 Conv1 3x3/2 (Keras' correct_pad: (0, 1) for even sizes) + ReLU6; expanded_conv (depthwise,
 project); block_N expand 1x1 + ReLU6, depthwise 3x3 (stride 2 padded like Conv1) + ReLU6,
 project 1x1, + input when stride 1 and same channels; cut after `cut`; head: grid x grid cell
@@ -79,12 +80,29 @@ def folded_conv(tensors, conv, norm, stride, groups):
     return layer
 
 
-class Unit(nn.Module):
-    """Padding, folded conv + BN, optional ReLU6. src [N, I, S, S] -> dst [N, O, S', S']."""
+def conv_and_norm(tensors, conv, norm, stride, groups):
+    """Conv `conv` without bias and its BN `norm` as a separate BatchNorm2d, for training."""
+    weight = torch.from_numpy(tensors[conv + ".weight"])
+    out_channels, _, kernel, _ = weight.shape
+    layer = nn.Conv2d(weight.shape[1] * groups, out_channels, kernel, stride=stride, groups=groups, bias=False)
+    batch_norm = nn.BatchNorm2d(out_channels, eps=BN_EPSILON)
+    with torch.no_grad():
+        layer.weight.copy_(weight)
+        for key in ("weight", "bias", "running_mean", "running_var"):
+            getattr(batch_norm, key).copy_(torch.from_numpy(tensors[f"{norm}.{key}"]))
+    return layer, batch_norm
 
-    def __init__(self, tensors, conv, norm, size, stride=1, groups=1, relu6=True):
+
+class Unit(nn.Module):
+    """Padding, folded conv + BN (fold=False: conv, then BN), optional ReLU6.
+    src [N, I, S, S] -> dst [N, O, S', S']."""
+
+    def __init__(self, tensors, conv, norm, size, stride=1, groups=1, relu6=True, fold=True):
         super().__init__()
-        self.conv = folded_conv(tensors, conv, norm, stride, groups)
+        if fold:
+            self.conv, self.norm = folded_conv(tensors, conv, norm, stride, groups), None
+        else:
+            self.conv, self.norm = conv_and_norm(tensors, conv, norm, stride, groups)
         kernel = self.conv.kernel_size[0]
         before = 0 if stride == 2 and size % 2 == 0 else kernel // 2
         # Symmetric padding goes into the convolution; only Keras' (0, 1) needs its own F.pad.
@@ -97,6 +115,8 @@ class Unit(nn.Module):
         if any(self.padding):
             x = F.pad(x, self.padding)
         x = self.conv(x)
+        if self.norm is not None:
+            x = self.norm(x)
         return F.relu6(x, inplace=True) if self.relu6 else x
 
 
@@ -114,19 +134,25 @@ class InvertedResidual(nn.Module):
 
 
 class MobileNetV2Embedder(nn.Module):
-    """images [N, 3, S, S] -> embeddings [N, D] of unit norm, from a whole-network checkpoint."""
+    """images [N, 3, S, S] -> embeddings [N, D] of unit norm, from a whole-network checkpoint.
+    backbone[0] is the stem, backbone[1 + i] block i (0 = expanded_conv), as Lookalike counts
+    blocks for Network::setFrozenBlocks. fold=False keeps every BN separate, for training."""
 
-    def __init__(self, architecture, tensors):
+    def __init__(self, architecture, tensors, fold=True):
         super().__init__()
         settings = parse_settings(architecture)
         cut = settings["cut"]
         self.grid = int(settings["grid"])
         size = int(settings["input_size"])
-        stem = Unit(tensors, "Conv1", "bn_Conv1", size, stride=2)
+
+        def unit(conv, norm, size, **options):
+            return Unit(tensors, conv, norm, size, fold=fold, **options)
+
+        stem = unit("Conv1", "bn_Conv1", size, stride=2)
         layers = [stem]
         size, channels = stem.out_size, 32
-        units = [Unit(tensors, "expanded_conv_depthwise", "expanded_conv_depthwise_BN", size, groups=channels),
-                 Unit(tensors, "expanded_conv_project", "expanded_conv_project_BN", size, relu6=False)]
+        units = [unit("expanded_conv_depthwise", "expanded_conv_depthwise_BN", size, groups=channels),
+                 unit("expanded_conv_project", "expanded_conv_project_BN", size, relu6=False)]
         layers.append(InvertedResidual(units, residual=False))
         channels = 16
         done = cut == "expanded_conv"
@@ -137,13 +163,13 @@ class MobileNetV2Embedder(nn.Module):
                     break
                 name = f"block_{index}"
                 stride = first_stride if repeat == 0 else 1
-                expand = Unit(tensors, name + "_expand", name + "_expand_BN", size)
+                expand = unit(name + "_expand", name + "_expand_BN", size)
                 units = [expand]
                 if cut != name + "_expand":
-                    depthwise = Unit(tensors, name + "_depthwise", name + "_depthwise_BN", size, stride=stride,
+                    depthwise = unit(name + "_depthwise", name + "_depthwise_BN", size, stride=stride,
                                      groups=channels * expansion)
                     units += [depthwise,
-                              Unit(tensors, name + "_project", name + "_project_BN", depthwise.out_size, relu6=False)]
+                              unit(name + "_project", name + "_project_BN", depthwise.out_size, relu6=False)]
                     layers.append(InvertedResidual(units, residual=stride == 1 and channels == out_channels))
                     size, channels = depthwise.out_size, out_channels
                 else:
@@ -159,6 +185,10 @@ class MobileNetV2Embedder(nn.Module):
             self.linear.weight.copy_(torch.from_numpy(tensors["head.linear.weight"]))
             self.linear.bias.copy_(torch.from_numpy(tensors["head.linear.bias"]))
 
+    def head(self, features):
+        """features [N, C, H, W] of the backbone -> embeddings [N, D]."""
+        cells = F.adaptive_avg_pool2d(features, self.grid)  # [N, C, grid, grid]
+        return F.normalize(self.linear(cells.flatten(1)), dim=1)
+
     def forward(self, x):
-        features = F.adaptive_avg_pool2d(self.backbone(x), self.grid)  # [N, C, grid, grid]
-        return F.normalize(self.linear(features.flatten(1)), dim=1)
+        return self.head(self.backbone(x))

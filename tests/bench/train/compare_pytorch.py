@@ -6,19 +6,34 @@ Runs `lookalike-cli bench train|infer` and the same architecture written here in
 thread count, and reports images/s, the ratios, and GFLOP/s as a fraction of the machine's
 sgemm peak measured in the same run.
 
+--network mobilenetv2 times the library's fine-tuning network instead (--architecture, default
+MOBILENETV2 below): `bench train --frozen-blocks 9` (the stem and blocks 0..8 in inference mode,
+block_9, block_10 and the head trained) against the same weights in PyTorch
+(tests/bench/embed/mobilenetv2_pytorch.py, read from `bench --write-network`), the frozen part
+under torch.no_grad() in eval mode, the rest in train mode, AdamW over the trainable parameters
+only; `bench infer` against the BN-folded network in torch.inference_mode().
+
 Usage: /usr/bin/python3 tests/bench/train/compare_pytorch.py --cli build/app/lookalike-cli \
-           [--size 96] [--batch 64] [--threads 2] [--iters 30] [--rounds 3]
+           [--network resnet|mobilenetv2] [--size 96] [--architecture CONFIG] [--frozen-blocks 9] \
+           [--batch 64] [--threads 2] [--iters 30] [--rounds 3] [--channels-last]
 """
 import argparse
+import os
 import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "embed"))
+import mobilenetv2_pytorch  # noqa: E402  (the peer of tests/bench/embed, shared)
+
+MOBILENETV2 = "lookalike-mobilenetv2/1 in_channels=3 input_size=128 cut=block_10 grid=2 embedding_dim=256"
 
 
 def parse_architecture(text):
@@ -78,6 +93,51 @@ class EmbeddingNet(nn.Module):
         return F.normalize(self.linear(x), dim=1)
 
 
+class FineTunedEmbedder(nn.Module):
+    """MobileNetV2Embedder (fold=False) with the stem and the first `frozen_blocks` blocks frozen
+    as Network::setFrozenBlocks does: no gradient, BN on its running statistics (eval mode) even
+    when the model trains. images [N, 3, S, S] -> embeddings [N, D]."""
+
+    def __init__(self, embedder, frozen_blocks):
+        super().__init__()
+        self.embedder = embedder
+        self.frozen = embedder.backbone[:1 + frozen_blocks]
+        self.trainable = embedder.backbone[1 + frozen_blocks:]
+        for parameter in self.frozen.parameters():
+            parameter.requires_grad_(False)
+
+    def train(self, mode=True):
+        super().train(mode)
+        self.frozen.eval()
+        return self
+
+    def forward(self, x):
+        with torch.no_grad():
+            x = self.frozen(x)
+        return self.embedder.head(self.trainable(x))
+
+
+def conv_linear_flops(model, images, modules):
+    """2 x multiply-adds of the Conv2d and Linear layers among `modules`, per image."""
+    total = 0
+
+    def count(module, inputs, output):
+        nonlocal total
+        if isinstance(module, nn.Conv2d):
+            kernel = module.kernel_size[0] * module.kernel_size[1] * module.in_channels // module.groups
+            total += 2 * output.numel() * kernel
+        elif isinstance(module, nn.Linear):
+            total += 2 * output.numel() * module.in_features
+
+    hooks = [m.register_forward_hook(count) for part in modules for m in part.modules()
+             if isinstance(m, (nn.Conv2d, nn.Linear))]
+    with torch.no_grad():
+        model(images[:1])
+    for hook in hooks:
+        hook.remove()
+    return total
+
+
 def pairwise_distances(e):
     gram = e @ e.t()
     sq = gram.diagonal()
@@ -118,16 +178,21 @@ def median_images_per_second(step, batch, iters, warmup=3):
     return batch / statistics.median(times)
 
 
-def torch_bench(arch, mode, batch, iters, mining):
+def torch_bench(model, in_channels, size, mode, batch, iters, mining, channels_last=False):
+    """Median images/s of a training step (or inference) of `model`; AdamW over the parameters
+    that require a gradient. channels_last: NHWC activations and weights (often faster on CPU,
+    for depthwise convolutions especially)."""
     torch.manual_seed(0)
-    model = EmbeddingNet(arch)
-    size = arch["input_size"]
-    images = torch.randn(batch, arch["in_channels"], size, size)
+    images = torch.randn(batch, in_channels, size, size)
+    if channels_last:
+        model = model.to(memory_format=torch.channels_last)
+        images = images.contiguous(memory_format=torch.channels_last)
     k = 4
     labels = torch.arange(batch) // k
     if mode == "train":
         model.train()
-        optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=5e-4)
+        trainable = [parameter for parameter in model.parameters() if parameter.requires_grad]
+        optimizer = torch.optim.AdamW(trainable, lr=1e-3, weight_decay=5e-4)
         loss_fn = batch_all_triplet_loss if mining == "batch-all" else batch_hard_triplet_loss
 
         def step():
@@ -144,11 +209,19 @@ def torch_bench(arch, mode, batch, iters, mining):
     return median_images_per_second(step, batch, iters)
 
 
-def run_cli(cli, mode, args):
-    command = [cli, "bench", mode, "--size", str(args.size), "--batch", str(args.batch),
-               "--threads", str(args.threads), "--iters", str(args.iters)]
+def run_cli(cli, mode, args, write_network=None):
+    command = [cli, "bench", mode, "--batch", str(args.batch), "--threads", str(args.threads),
+               "--iters", str(args.iters)]
+    if args.network == "mobilenetv2":
+        command += ["--architecture", args.architecture]
+        if mode == "train":
+            command += ["--frozen-blocks", str(args.frozen_blocks)]
+    else:
+        command += ["--size", str(args.size)]
     if mode == "train":
         command += ["--mining", args.mining]
+    if write_network:
+        command += ["--write-network", write_network]
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
     values = {}
     for line in output.splitlines():
@@ -156,6 +229,53 @@ def run_cli(cli, mode, args):
         if match:
             values[match.group(1)] = match.group(2)
     return values
+
+
+def peer_model(args, mode, values, network_file):
+    """-> (PyTorch model, in_channels, input size, FLOPs of one step per image) for what the CLI
+    timed. A training step counts 3x the forward FLOPs of the layers that train (forward, data
+    and weight gradients) and 1x those of the frozen ones."""
+    if args.network == "resnet":
+        arch = parse_architecture(values["architecture"])
+        flops = float(values["flops_per_image"])
+        return EmbeddingNet(arch), arch["in_channels"], arch["input_size"], flops * (3 if mode == "train" else 1)
+    architecture, tensors = mobilenetv2_pytorch.read_tensor_file(network_file)
+    settings = mobilenetv2_pytorch.parse_settings(architecture)
+    size = int(settings["input_size"])
+    flops = float(values["flops_per_image"])
+    if mode == "infer":
+        return mobilenetv2_pytorch.MobileNetV2Embedder(architecture, tensors), 3, size, flops
+    model = FineTunedEmbedder(mobilenetv2_pytorch.MobileNetV2Embedder(architecture, tensors, fold=False),
+                              args.frozen_blocks)
+    probe = torch.zeros(1, 3, size, size)
+    total = conv_linear_flops(model, probe, [model])
+    trained = conv_linear_flops(model, probe, [model.trainable, model.embedder.linear])
+    if total != flops:
+        print(f"note: PyTorch counts {total} FLOPs per image, lookalike-cli {flops:.0f}")
+    return model, 3, size, flops + 2 * trained
+
+
+def run_rounds(args, network_file):
+    """-> ({mode: (median lookalike img/s, median PyTorch img/s, FLOPs per image of a step)}, peak)."""
+    results = {}
+    peak = None
+    for mode in ("train", "infer"):
+        ours, theirs = [], []
+        for _ in range(args.rounds):  # alternate so both see the same machine state
+            write = network_file if args.network == "mobilenetv2" and not os.path.exists(network_file) else None
+            values = run_cli(args.cli, mode, args, write)
+            ours.append(float(values["images_per_second"]))
+            if "sgemm_gflops" in values:
+                peak = max(peak or 0.0, float(values["sgemm_gflops"]))
+            model, in_channels, size, work = peer_model(args, mode, values, network_file)
+            theirs.append(torch_bench(model, in_channels, size, mode, args.batch, args.iters, args.mining,
+                                      args.channels_last))
+            print(f"{mode} round {len(ours)}: lookalike {ours[-1]:.1f} img/s, pytorch {theirs[-1]:.1f} img/s",
+                  flush=True)
+        results[mode] = (statistics.median(ours), statistics.median(theirs), work)
+        print(f"architecture: {values['architecture']}" +
+              (f" frozen_blocks={values['frozen_blocks']}" if "frozen_blocks" in values else ""))
+    return results, peak
 
 
 def main():
@@ -167,34 +287,25 @@ def main():
     parser.add_argument("--iters", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=3, help="alternating rounds per side")
     parser.add_argument("--mining", default="batch-all", choices=["batch-all", "batch-hard"])
+    parser.add_argument("--network", choices=("resnet", "mobilenetv2"), default="resnet")
+    parser.add_argument("--architecture", default=MOBILENETV2, help="--network mobilenetv2: its NetworkConfig")
+    parser.add_argument("--frozen-blocks", type=int, default=9, help="--network mobilenetv2: bench train")
+    parser.add_argument("--channels-last", action="store_true", help="PyTorch in NHWC (default: eager NCHW)")
     args = parser.parse_args()
 
     torch.set_num_threads(args.threads)
+    shape = args.architecture if args.network == "mobilenetv2" else f"size {args.size}"
     print(f"torch {torch.__version__}, mkldnn available: {torch.backends.mkldnn.is_available()}, "
-          f"threads {args.threads}, size {args.size}, batch {args.batch}, iters {args.iters}")
+          f"threads {args.threads}, {shape}, batch {args.batch}, iters {args.iters}"
+          + (", channels_last" if args.channels_last else ""))
 
-    results = {}
-    peak = None
-    for mode in ("train", "infer"):
-        ours, theirs = [], []
-        arch = None
-        flops = None
-        for _ in range(args.rounds):  # alternate so both see the same machine state
-            values = run_cli(args.cli, mode, args)
-            ours.append(float(values["images_per_second"]))
-            arch = parse_architecture(values["architecture"])
-            flops = float(values["flops_per_image"])
-            if "sgemm_gflops" in values:
-                peak = max(peak or 0.0, float(values["sgemm_gflops"]))
-            theirs.append(torch_bench(arch, mode, args.batch, args.iters, args.mining))
-        results[mode] = (statistics.median(ours), statistics.median(theirs), flops)
-        print(f"architecture: {values['architecture']}")
+    with tempfile.TemporaryDirectory(prefix="lookalike-bench-train-") as scratch:
+        network_file = os.path.join(scratch, "network.lkckpt")
+        results, peak = run_rounds(args, network_file)
 
     print()
     print(f"{'step':<8}{'lookalike img/s':>18}{'pytorch img/s':>16}{'ratio':>8}{'GFLOP/s':>10}{'of peak':>9}")
-    for mode, (ours, theirs, flops) in results.items():
-        # A training step costs about 3x the forward pass (forward, data and weight gradients).
-        work = flops * (3 if mode == "train" else 1)
+    for mode, (ours, theirs, work) in results.items():
         gflops = ours * work / 1e9
         fraction = f"{gflops / peak:.0%}" if peak else "n/a"
         print(f"{mode:<8}{ours:>18.1f}{theirs:>16.1f}{ours / theirs:>7.2f}x{gflops:>10.1f}{fraction:>9}")
