@@ -562,7 +562,7 @@ TEST_F(EmptyLibraryCliTest, HelpListsTheLookAlikeCommands) {
     for (const char* command :
          {"similar ITEM|PHOTO [--k N] [--format text|csv|json] [--group GROUP] [--folder DIR] [--ungrouped]",
           "neighbors [--k N] [--format csv]", "export-embeddings [--format csv]", "groups list|create|",
-          "not-similar ITEM ITEM", "train [--epochs N] [--from-scratch]", "models list|use ID"})
+          "not-similar ITEM ITEM", "train [--epochs N] [--network pretrained|resnet] [--from-scratch]", "models list|use ID"})
         EXPECT_TRUE(contains(result.out, std::string("\n  ") + command)) << command << "\n" << result.out;
 }
 
