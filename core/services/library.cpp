@@ -125,7 +125,7 @@ fs::path shippedModel(const char* variable, const char* name) {
 }  // namespace
 
 fs::path defaultPretrainedModel() {
-    return shippedModel("LOOKALIKE_PRETRAINED", "lookalike-start.lkckpt");
+    return shippedModel("LOOKALIKE_PRETRAINED", "emoji-pretrained.lkckpt");
 }
 
 fs::path defaultPretrainedBackbone() {

@@ -61,11 +61,11 @@ struct LibraryOptions {
     bool embedOnDemand = true;
 };
 
-// The pretrained model Lookalike ships (resources/models/lookalike-start.lkckpt: the MobileNetV2
-// backbone with a fitted head, see fit_start_model.sh; installed under <datadir>/lookalike/models):
+// The pretrained model a fresh library starts from (resources/models/emoji-pretrained.lkckpt,
+// installed under <datadir>/lookalike/models; not shipped, see resources/models/README.md):
 // $LOOKALIKE_PRETRAINED when set (an empty value disables it), else the installed file next to the
 // running executable (installedDataDir()), else the one in the source tree; empty when none
-// exists. Training takes its backbone from the same file.
+// exists. When it holds a MobileNetV2 backbone, training on the backbone may take it from there.
 std::filesystem::path defaultPretrainedModel();
 // The converted MobileNetV2 backbone Lookalike ships (resources/models/
 // mobilenetv2-nsfwjs-block13.lkckpt): $LOOKALIKE_BACKBONE when set (empty disables it), else the

@@ -15,8 +15,8 @@
 //              default network for S=96 px RGB input (NetworkConfig::forInput);
 //   decode     decoding plus imageToTensor alone;
 //   inference  InferenceNetwork::embed alone on the tensors prepared beforehand.
-// --network mobilenetv2 runs the MobileNetV2 embedder instead (kMobileNetV2, 128 px, cut after
-// block_12's expand; --size does not apply), with the real backbone from --weights
+// --network mobilenetv2 runs the MobileNetV2 embedder instead (kMobileNetV2, the library's:
+// 128 px, cut after block_10; --size does not apply), with the real backbone from --weights
 // (loadPretrainedBackbone) and the head from the fixed seed. --write-network saves the whole
 // network (backbone and head) as a checkpoint and --write-reference the first batch's input
 // tensors and InferenceNetwork embeddings
@@ -59,10 +59,10 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr int kThumbnailSide = 256;  // services::ImportOptions::thumbnailSize
-// The MobileNetV2 embedder of resources/models/README.md: the nsfwjs backbone cut after
-// block_12's expand (576 x 8 x 8), 2 x 2 grid means, 128-d embedding.
+// The library's MobileNetV2 (core/services/library_trainer.cpp, kBackboneArchitecture): the
+// nsfwjs backbone cut after block_10 (96 x 8 x 8), 2 x 2 grid means, 256-d embedding.
 constexpr const char* kMobileNetV2 =
-    "lookalike-mobilenetv2/1 in_channels=3 input_size=128 cut=block_12_expand grid=2 embedding_dim=128";
+    "lookalike-mobilenetv2/1 in_channels=3 input_size=128 cut=block_10 grid=2 embedding_dim=256";
 
 struct Options {
     std::size_t count = 2000;

@@ -161,6 +161,22 @@ TEST(FashionMnistTest, ExportWritesBalancedInvertedPngs) {
         ASSERT_EQ(sneaker.data[i], 255 - test.image(first)[i]) << "pixel " << i;
 }
 
+// The training split (lookalike-cli sample --split train): photos the benchmarks never score.
+TEST(FashionMnistTest, ExportCanTakeTheTrainingSplit) {
+    SKIP_WITHOUT_DATASET();
+    fixtures::TempDir dir;
+    std::vector<fs::path> files = exportFashionMnistSample(defaultFashionMnistDir(), dir.path(), 10, Split::Train);
+    ASSERT_EQ(files.size(), 10u);
+    LabelledImages train = loadFashionMnist(defaultFashionMnistDir(), Split::Train, 1000);
+    int first = 0;
+    while (train.labels[static_cast<std::size_t>(first)] != 7)
+        ++first;
+    cv::Mat sneaker = cv::imread((dir.path() / "sneaker" / "sneaker-0001.png").string(), cv::IMREAD_UNCHANGED);
+    ASSERT_FALSE(sneaker.empty());
+    for (int i = 0; i < 784; ++i)
+        ASSERT_EQ(sneaker.data[i], 255 - train.image(first)[i]) << "pixel " << i;
+}
+
 TEST(FashionMnistTest, ExportOfACountNotDivisibleByTenStaysBalanced) {
     SKIP_WITHOUT_DATASET();
     fixtures::TempDir dir;
