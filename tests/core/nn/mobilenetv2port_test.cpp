@@ -8,6 +8,8 @@
 #include "core/nn/network.h"
 #include "core/nn/pretrained.h"
 
+#include "networktesting.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -56,20 +58,10 @@ Tensor tensorNamed(const TensorFile& file, const std::string& name)
 std::vector<float> headOf(const Tensor& activations, int grid, Network& network)
 {
     const auto n = activations.shape[0], c = activations.shape[1], h = activations.shape[2], w = activations.shape[3];
-    std::span<const float> weight, bias;
-    for (const Parameter& parameter : network.parameters()) {
-        if (parameter.name == "head.linear.weight")
-            weight = parameter.data;
-        if (parameter.name == "head.linear.bias")
-            bias = parameter.data;
-    }
     const auto features = c * grid * grid;
-    const auto dim = static_cast<std::int64_t>(bias.size());
-    EXPECT_EQ(static_cast<std::int64_t>(weight.size()), dim * features);
-    std::vector<float> out(static_cast<std::size_t>(n * dim));
-    std::vector<double> pooled(static_cast<std::size_t>(features));
+    std::vector<double> pooled(static_cast<std::size_t>(n * features));
     const auto cellH = h / grid, cellW = w / grid;
-    for (std::int64_t i = 0; i < n; ++i) {
+    for (std::int64_t i = 0; i < n; ++i)
         for (std::int64_t ch = 0; ch < c; ++ch)
             for (int row = 0; row < grid; ++row)
                 for (int col = 0; col < grid; ++col) {
@@ -77,20 +69,10 @@ std::vector<float> headOf(const Tensor& activations, int grid, Network& network)
                     for (auto y = row * cellH; y < (row + 1) * cellH; ++y)
                         for (auto x = col * cellW; x < (col + 1) * cellW; ++x)
                             sum += activations.data[static_cast<std::size_t>(((i * c + ch) * h + y) * w + x)];
-                    pooled[static_cast<std::size_t>(ch * grid * grid + row * grid + col)] = sum / double(cellH * cellW);
+                    pooled[static_cast<std::size_t>(i * features + ch * grid * grid + row * grid + col)] =
+                        sum / double(cellH * cellW);
                 }
-        double norm = 0;
-        for (std::int64_t d = 0; d < dim; ++d) {
-            double value = bias[static_cast<std::size_t>(d)];
-            for (std::int64_t f = 0; f < features; ++f)
-                value += weight[static_cast<std::size_t>(d * features + f)] * pooled[static_cast<std::size_t>(f)];
-            out[static_cast<std::size_t>(i * dim + d)] = static_cast<float>(value);
-            norm += value * value;
-        }
-        for (std::int64_t d = 0; d < dim; ++d)
-            out[static_cast<std::size_t>(i * dim + d)] /= static_cast<float>(std::sqrt(norm));
-    }
-    return out;
+    return applyHead(network, pooled, static_cast<std::size_t>(n));
 }
 
 float maxAbsDifference(std::span<const float> a, std::span<const float> b)

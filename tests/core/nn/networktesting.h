@@ -7,6 +7,7 @@
 #include "layertesting.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <random>
 #include <span>
@@ -75,6 +76,35 @@ inline void perturbStatistics(Network& network, std::uint32_t seed)
         if (isNormTensor(parameter.name))
             for (float& value : parameter.data)
                 value = parameter.name.ends_with(".weight") ? uniform(random) : uniform(random) - 1.f;
+}
+
+// What the head makes of pooled features [count, F] (feature c·g·g + row·g + col): the network's
+// own head.linear, then L2 normalisation -> [count, D].
+inline std::vector<float> applyHead(Network& network, std::span<const double> pooled, std::size_t count)
+{
+    std::span<const float> weight, bias;
+    for (const Parameter& parameter : network.parameters()) {
+        if (parameter.name == "head.linear.weight")
+            weight = parameter.data;
+        if (parameter.name == "head.linear.bias")
+            bias = parameter.data;
+    }
+    const std::size_t dim = bias.size(), features = count ? pooled.size() / count : 0;
+    EXPECT_EQ(weight.size(), dim * features);
+    std::vector<float> out(count * dim);
+    for (std::size_t i = 0; i < count; ++i) {
+        double norm = 0;
+        std::vector<double> row(dim);
+        for (std::size_t d = 0; d < dim; ++d) {
+            row[d] = bias[d];
+            for (std::size_t f = 0; f < features; ++f)
+                row[d] += double{weight[d * features + f]} * pooled[i * features + f];
+            norm += row[d] * row[d];
+        }
+        for (std::size_t d = 0; d < dim; ++d)
+            out[i * dim + d] = static_cast<float>(row[d] / std::sqrt(norm));
+    }
+    return out;
 }
 
 // Every parameter's gradient of a random weighting of the embeddings (training mode, BN
