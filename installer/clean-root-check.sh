@@ -6,7 +6,9 @@
 #
 # Usage (as root): installer/clean-root-check.sh [run|test|all|full]   (default: all)
 #   run    install-deps.sh run, then the README's `quickstart.sh run` (no display: the CLI demo)
-#   test   install-deps.sh test, configure with the tests and build and run two test programs
+#   test   install-deps.sh test, configure with the tests and build and run three test programs
+#          (postgres_cluster_test both by hand and through ctest's `postgres` fixture: as root,
+#          the server must start as the postgres user)
 #   all    both, in that order, in one root (as a user who first runs, then tests); .ci/run
 #   full   the README's `quickstart.sh test` in full: the whole suite (for the README's figures)
 #
@@ -117,6 +119,11 @@ in_root() {
 
 # apt inside the root keeps its downloads in the shared archive folder.
 echo 'APT::Keep-Downloaded-Packages "true";' >"$root/etc/apt/apt.conf.d/90keep-downloads"
+# No service starts inside the root, as in every Debian chroot tool: postgresql-15's postinst
+# would otherwise try to start its "main" cluster, on the host's network (port 5432 may be taken
+# there) and outliving the step. The tests start servers of their own.
+printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
+chmod 755 "$root/usr/sbin/policy-rc.d"
 mkdir -p "$root/var/cache/apt/archives"
 
 if [[ "$mode" == run || "$mode" == all ]]; then
@@ -124,12 +131,14 @@ if [[ "$mode" == run || "$mode" == all ]]; then
     'cd /src && bash installer/quickstart.sh run'
 fi
 if [[ "$mode" == test || "$mode" == all ]]; then
-  in_root "test: install-deps.sh test, configure with the tests, build and run two test programs" \
+  in_root "test: install-deps.sh test, configure with the tests, build and run three test programs" \
     'cd /src && installer/install-deps.sh test &&
      cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DLOOKALIKE_BUILD_TESTS=ON &&
-     cmake --build build --parallel "$(nproc)" --target datasets_tests main_window_test &&
+     cmake --build build --parallel "$(nproc)" --target datasets_tests main_window_test postgres_cluster_test &&
      build/tests/core/datasets/datasets_tests --gtest_brief=1 &&
-     QT_QPA_PLATFORM=offscreen build/tests/ui/main_window_test' 6
+     QT_QPA_PLATFORM=offscreen build/tests/ui/main_window_test &&
+     build/tests/support/postgres_cluster_test --gtest_brief=1 &&
+     ctest --test-dir build -R "^(postgres_cluster_|PostgresClusterTest)" --output-on-failure' 10
 fi
 if [[ "$mode" == full ]]; then
   in_root "full: bash installer/quickstart.sh test (the whole suite)" 'cd /src && bash installer/quickstart.sh test' 25

@@ -17,6 +17,8 @@ build_and_run=(
   build-essential cmake ninja-build pkg-config
   qt6-base-dev qt6-charts-dev qt6-svg-dev qt6-qpa-plugins
   libopencv-dev libdnnl-dev libsqlite3-dev libhnswlib-dev zlib1g-dev
+  # libpq: the optional PostgreSQL catalog backend talks to the server through it
+  libpq-dev
   # Only recommended by the packages above, but their CMake configs need them:
   # dnnl-config.cmake looks for OpenCL, Qt6ChartsConfig.cmake for Qt6OpenGL.
   ocl-icd-opencl-dev libqt6opengl6-dev
@@ -24,6 +26,9 @@ build_and_run=(
 # The demo imports the committed resources/sample-catalog; the Fashion-MNIST data is for the
 # tests, `lookalike-cli sample|eval` and regenerating that catalog.
 testing=(googletest libgtest-dev libgmock-dev xvfb xauth dataset-fashion-mnist
+  # the server the tests start for themselves (tests/support/postgres_cluster.h), on a private
+  # socket; Debian also creates a "main" cluster on port 5432, which the tests never use
+  postgresql-15
   # tests/package: cpack's DEB generator (dpkg-shlibdeps, file) and the metadata validators
   dpkg-dev file desktop-file-utils appstream)
 benchmarking=(python3 python3-torch python3-opencv
