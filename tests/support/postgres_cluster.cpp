@@ -192,8 +192,12 @@ struct PostgresCluster::Server {
     ~Server() {
         if (::getpid() != owner)
             return;
-        if (running)
-            run("pg_ctl", {"stop", "-w", "-m", "fast", "-D", dataDirectory().string()});
+        try {
+            if (running)
+                run("pg_ctl", {"stop", "-w", "-m", "fast", "-D", dataDirectory().string()});
+        } catch (...) {
+            // fork failed: nothing more to do at exit than remove the folder.
+        }
         std::error_code ignored;
         fs::remove_all(folder, ignored);
     }
