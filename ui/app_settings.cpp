@@ -1,5 +1,7 @@
 #include "ui/app_settings.h"
 
+#include "core/catalog/library_location.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDialogButtonBox>
@@ -35,7 +37,9 @@ AppSettings AppSettings::load() {
 
 void AppSettings::save() const {
     QSettings store;
-    store.setValue(QStringLiteral("library/location"), libraryDir);
+    // A server's password never reaches the settings file: libpq finds it in ~/.pgpass.
+    store.setValue(QStringLiteral("library/location"),
+                   QString::fromStdString(catalog::LibraryLocation::parse(libraryDir.toStdString()).withoutPassword()));
     store.setValue(QStringLiteral("view/thumbnailSize"), thumbnailSize);
     store.setValue(QStringLiteral("training/epochs"), trainingEpochs);
     store.setValue(QStringLiteral("training/inputSize"), inputSize);
@@ -53,6 +57,8 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, const QString& defau
     auto* libraryRow = new QHBoxLayout;
     m_library = new QLineEdit(settings.libraryDir.isEmpty() ? defaultLibraryDir : settings.libraryDir, this);
     m_library->setAccessibleName(tr("Library location"));
+    m_library->setToolTip(tr("A folder on this computer, or a shared library on a PostgreSQL server: "
+                             "postgresql:///lookalike?host=/run/postgresql&user=shop (passwords go in ~/.pgpass)"));
     auto* browse = new QPushButton(tr("&Browse…"), this);
     libraryRow->addWidget(m_library, 1);
     libraryRow->addWidget(browse);
@@ -114,7 +120,9 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, const QString& defau
 
 AppSettings SettingsDialog::settings() const {
     AppSettings result = m_settings;
-    result.libraryDir = QDir::fromNativeSeparators(m_library->text().trimmed());
+    const QString location = m_library->text().trimmed();
+    result.libraryDir = catalog::LibraryLocation::looksLikeServer(location.toStdString()) ? location
+                                                                                         : QDir::fromNativeSeparators(location);
     result.thumbnailSize = m_thumbnail->value();
     result.trainingEpochs = m_epochs->value();
     result.inputSize = m_inputSize->currentData().toInt();

@@ -2,8 +2,8 @@
 
 namespace lookalike::ui {
 
-LibraryWorker::LibraryWorker(std::filesystem::path libraryDir, services::LibraryOptions options)
-    : m_libraryDir(std::move(libraryDir)), m_options(std::move(options)) {
+LibraryWorker::LibraryWorker(catalog::LibraryLocation location, services::LibraryOptions options)
+    : m_location(std::move(location)), m_options(std::move(options)) {
     m_pool.setMaxThreadCount(1);
     // The thread keeps the library's connection; never let it expire between tasks.
     m_pool.setExpiryTimeout(-1);
@@ -21,7 +21,7 @@ void LibraryWorker::waitForDone() {
 
 services::Library& LibraryWorker::library() {
     if (!m_library)
-        m_library = services::Library::open(m_libraryDir, m_options);
+        m_library = services::Library::open(m_location, m_options);
     return *m_library;
 }
 

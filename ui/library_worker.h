@@ -20,7 +20,7 @@ namespace lookalike::ui {
 
 class LibraryWorker {
 public:
-    LibraryWorker(std::filesystem::path libraryDir, services::LibraryOptions options);
+    LibraryWorker(catalog::LibraryLocation location, services::LibraryOptions options);
     // Waits for the running task; callers cancel long jobs first.
     ~LibraryWorker();
     LibraryWorker(const LibraryWorker&) = delete;
@@ -57,12 +57,12 @@ public:
     }
 
     void waitForDone();
-    const std::filesystem::path& libraryDir() const { return m_libraryDir; }
+    const catalog::LibraryLocation& location() const { return m_location; }
 
 private:
     services::Library& library();
 
-    std::filesystem::path m_libraryDir;
+    catalog::LibraryLocation m_location;
     services::LibraryOptions m_options;
     std::unique_ptr<services::Library> m_library;  // touched only on the worker thread
     QThreadPool m_pool;

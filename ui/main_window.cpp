@@ -49,8 +49,8 @@ MainWindow::MainWindow(const Options& options, QWidget* parent)
     QString problem;
     try {
         // The CLI and a second window wait their turn: "library … is in use by lookalike (pid …)".
-        m_lock.emplace(catalog::LibraryLock::acquire(m_options.libraryDir, "lookalike"));
-        m_reader.emplace(catalog::Catalog::open(m_options.libraryDir));
+        m_lock.emplace(catalog::LibraryLock::acquire(m_options.location, "lookalike"));
+        m_reader.emplace(catalog::Catalog::open(m_options.location));
         m_models.emplace(*m_reader);
     } catch (const std::exception& error) {
         m_reader.reset();
@@ -61,9 +61,9 @@ MainWindow::MainWindow(const Options& options, QWidget* parent)
         services::LibraryOptions queryOptions = m_options.library;
         queryOptions.embedOnDemand = false;
         queryOptions.threads = 1;
-        m_jobWorker = std::make_unique<LibraryWorker>(m_options.libraryDir, jobOptions);
-        m_queries = std::make_unique<LibraryWorker>(m_options.libraryDir, queryOptions);
-        m_loader = new ThumbnailLoader(m_options.libraryDir, this);
+        m_jobWorker = std::make_unique<LibraryWorker>(m_options.location, jobOptions);
+        m_queries = std::make_unique<LibraryWorker>(m_options.location, queryOptions);
+        m_loader = new ThumbnailLoader(m_options.location, this);
         m_welcome = buildWelcome();
         m_browser = buildBrowser();
         m_pages->addWidget(m_welcome);
@@ -306,7 +306,7 @@ QWidget* MainWindow::buildWelcome() {
 
 QWidget* MainWindow::buildUnusable(const QString& message) {
     auto* label = new QLabel(tr("The library at %1 cannot be opened:\n%2\n\nChoose another location in File ▸ Settings.")
-                                 .arg(QDir::toNativeSeparators(QString::fromStdString(m_options.libraryDir.string())), message),
+                                 .arg(QDir::toNativeSeparators(QString::fromStdString(m_options.location.display())), message),
                              this);
     label->setObjectName(QStringLiteral("unusableLibrary"));
     label->setWordWrap(true);
@@ -530,13 +530,14 @@ void MainWindow::showSettings() {
     SettingsDialog dialog(m_settings, QDir::toNativeSeparators(QString::fromStdString(catalog::defaultLibraryDir().string())), this);
     if (dialog.exec() != QDialog::Accepted)
         return;
-    const QString before = QString::fromStdString(m_options.libraryDir.string());
+    const QString before = QString::fromStdString(m_options.location.withoutPassword());
     m_settings = dialog.settings();
     m_settings.save();
     if (m_sizeSlider)
         m_sizeSlider->setValue(m_settings.thumbnailSize);
     const QString wanted = m_settings.libraryDir.isEmpty() ? QString::fromStdString(catalog::defaultLibraryDir().string()) : m_settings.libraryDir;
-    if (!m_options.demo && QDir::cleanPath(wanted) != QDir::cleanPath(before))
+    const bool server = catalog::LibraryLocation::looksLikeServer(wanted.toStdString());
+    if (!m_options.demo && (server ? wanted != before : QDir::cleanPath(wanted) != QDir::cleanPath(before)))
         emit libraryChangeRequested(wanted);
 }
 
@@ -546,7 +547,7 @@ void MainWindow::showAbout() {
                           "see each product's look-alikes, curate groups and retrain, all on this computer.</p>"
                           "<p>Library: %2</p>")
                            .arg(QApplication::applicationVersion(),
-                                QDir::toNativeSeparators(QString::fromStdString(m_options.libraryDir.string())).toHtmlEscaped()));
+                                QDir::toNativeSeparators(QString::fromStdString(m_options.location.display())).toHtmlEscaped()));
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {

@@ -49,7 +49,7 @@ class MainWindow : public QMainWindow {
 
 public:
     struct Options {
-        std::filesystem::path libraryDir;
+        catalog::LibraryLocation location;  // a folder, or a database on a PostgreSQL server
         services::LibraryOptions library;  // threads, index and the pretrained start
         bool demo = false;                 // when empty: import the sample catalog, curate and train
         std::filesystem::path samplePhotos;  // the demo imports this folder (datasets::sampleCatalogDir())

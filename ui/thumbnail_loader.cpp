@@ -10,8 +10,8 @@ namespace {
 constexpr std::size_t kMaxPending = 600;  // a few screens of thumbnails
 }
 
-ThumbnailLoader::ThumbnailLoader(std::filesystem::path libraryDir, QObject* parent)
-    : QObject(parent), m_libraryDir(std::move(libraryDir)) {
+ThumbnailLoader::ThumbnailLoader(catalog::LibraryLocation location, QObject* parent)
+    : QObject(parent), m_location(std::move(location)) {
     m_thread = std::thread([this] { run(); });
 }
 
@@ -70,7 +70,7 @@ void ThumbnailLoader::run() {
         QImage image;
         try {
             if (!catalog)
-                catalog = catalog::Catalog::open(m_libraryDir);
+                catalog = catalog::Catalog::open(m_location);
             if (std::optional<catalog::Thumbnail> thumbnail = catalog->thumbnail(request.first)) {
                 image.loadFromData(thumbnail->jpeg.data(), static_cast<int>(thumbnail->jpeg.size()), "JPEG");
                 if (!image.isNull() && (image.width() > request.second || image.height() > request.second))

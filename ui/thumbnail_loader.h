@@ -24,7 +24,7 @@ class ThumbnailLoader : public QObject {
 
 public:
     // Opens its own read connection to the library's catalog on its thread.
-    explicit ThumbnailLoader(std::filesystem::path libraryDir, QObject* parent = nullptr);
+    explicit ThumbnailLoader(catalog::LibraryLocation location, QObject* parent = nullptr);
     ~ThumbnailLoader() override;
 
     // Asks for the item's thumbnail scaled to fit `pixelSize` device pixels. Thread: GUI.
@@ -42,7 +42,7 @@ private:
     void run();
 
     using Request = std::pair<catalog::ItemId, int>;
-    std::filesystem::path m_libraryDir;
+    catalog::LibraryLocation m_location;
     std::mutex m_mutex;
     std::condition_variable m_wake;
     std::deque<Request> m_pending;  // newest at the back

@@ -59,13 +59,13 @@ Arguments parseArguments(const std::vector<std::string>& args, const IsFlag& isF
                 std::string value;
                 if (arg == "--library") {
                     if (i + 1 >= args.size())
-                        throw UsageError("--library needs a folder");
+                        throw UsageError("--library needs a folder or a postgresql:// URI");
                     value = args[++i];
                 } else {
                     value = arg.substr(std::string("--library=").size());
                 }
                 if (value.empty())
-                    throw UsageError("--library needs a folder");
+                    throw UsageError("--library needs a folder or a postgresql:// URI");
                 parsed.library = value;
             } else if (arg.starts_with("-")) {
                 throw UsageError("unknown option '" + arg + "'");

@@ -18,7 +18,8 @@ public:
 };
 
 struct Arguments {
-    std::optional<std::filesystem::path> library;  // --library DIR
+    // --library DIR or --library postgresql://... (the raw text; see library_location.h)
+    std::optional<std::string> library;
     bool help = false;
     bool version = false;
     std::string command;

@@ -38,16 +38,22 @@ void installInterruptHandler() {
     std::signal(SIGTERM, onInterrupt);
 }
 
-fs::path libraryDir(const Arguments& args) {
-    return args.library ? *args.library : catalog::defaultLibraryDir();
+catalog::LibraryLocation libraryLocation(const Arguments& args) {
+    if (!args.library)
+        return catalog::defaultLibraryDir();
+    catalog::LibraryLocation location = catalog::LibraryLocation::parse(*args.library);
+    if (const std::string problem = location.problem(); !problem.empty())
+        throw UsageError("--library: " + problem);
+    return location;
 }
 
 namespace {
 
-fs::path requireExistingLibrary(const Arguments& args) {
-    fs::path library = libraryDir(args);
-    if (!fs::exists(catalog::catalogPath(library)))
-        throw LibraryError("No library at " + library.string() +
+// A server library is there once its database is reachable: opening it makes the tables.
+catalog::LibraryLocation requireExistingLibrary(const Arguments& args) {
+    catalog::LibraryLocation library = libraryLocation(args);
+    if (!library.isServer() && !fs::exists(catalog::catalogPath(library.folder())))
+        throw LibraryError("No library at " + library.display() +
                            " (import a folder first, or pass --library DIR)");
     return library;
 }
@@ -58,8 +64,8 @@ catalog::Catalog openExistingLibrary(const Arguments& args) {
     return catalog::Catalog::open(requireExistingLibrary(args));
 }
 
-catalog::LibraryLock lockLibrary(const fs::path& libraryDir) {
-    return catalog::LibraryLock::acquire(libraryDir, "lookalike-cli");
+catalog::LibraryLock lockLibrary(const catalog::LibraryLocation& library) {
+    return catalog::LibraryLock::acquire(library, "lookalike-cli");
 }
 
 catalog::LibraryLock lockExistingLibrary(const Arguments& args) {

@@ -23,8 +23,8 @@ namespace lookalike::cli {
 CancelToken& interruptToken();
 void installInterruptHandler();
 
-// --library DIR, else the default library.
-std::filesystem::path libraryDir(const Arguments& args);
+// --library DIR or URI, else the default library. Throws UsageError for a malformed URI.
+catalog::LibraryLocation libraryLocation(const Arguments& args);
 
 // Reading commands must not create an empty library as a side effect: these throw LibraryError
 // ("No library at ...") when the folder holds no catalog.
@@ -33,7 +33,7 @@ catalog::Catalog openExistingLibrary(const Arguments& args);
 // so the GUI or another lookalike-cli cannot write it at the same time; reading commands do
 // not. Throws LibraryInUseError naming the other process. lockExistingLibrary() first checks
 // that there is a library, so a command that does not create one never does.
-catalog::LibraryLock lockLibrary(const std::filesystem::path& libraryDir);
+catalog::LibraryLock lockLibrary(const catalog::LibraryLocation& library);
 catalog::LibraryLock lockExistingLibrary(const Arguments& args);
 // The options every command opens a library with: the shipped pretrained model included.
 services::LibraryOptions libraryOptions();

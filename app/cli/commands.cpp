@@ -8,6 +8,7 @@
 #include "app/cli/text_formats.h"
 
 #include "core/catalog/catalog.h"
+#include "core/catalog/library_copy.h"
 #include "core/datasets/fashion_mnist.h"
 #include "core/datasets/sample_catalog.h"
 #include "core/services/group_csv_import.h"
@@ -47,7 +48,7 @@ void printImportReport(const services::ImportReport& report, std::ostream& out) 
 
 // Imports, then embeds and indexes what is new so that look-alikes are ready. The caller holds
 // the library's lock.
-int runImportInto(services::Library& library, const fs::path& libraryPath, const std::vector<fs::path>& roots,
+int runImportInto(services::Library& library, const std::vector<fs::path>& roots,
                   int threads, std::ostream& out, std::ostream& err) {
     services::ImportOptions options;
     options.threads = threads;
@@ -58,7 +59,7 @@ int runImportInto(services::Library& library, const fs::path& libraryPath, const
                                          &interruptToken());
     }
     printImportReport(report, out);
-    out << "Library: " << libraryPath.string() << " (" << library.catalog().itemCount() << " items)\n";
+    out << "Library: " << library.catalog().location().display() << " (" << library.catalog().itemCount() << " items)\n";
     if (report.cancelled)
         return Interrupted;
     out << std::flush;
@@ -70,9 +71,10 @@ int importCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
         throw UsageError("import needs at least one folder");
     std::vector<fs::path> roots(args.positional.begin(), args.positional.end());
     const int threads = args.intOption("threads", 2, 1, 64);
-    const catalog::LibraryLock lock = lockLibrary(libraryDir(args));
-    std::unique_ptr<services::Library> library = services::Library::open(libraryDir(args), libraryOptions());
-    return runImportInto(*library, libraryDir(args), roots, threads, out, err);
+    const catalog::LibraryLocation location = libraryLocation(args);
+    const catalog::LibraryLock lock = lockLibrary(location);
+    std::unique_ptr<services::Library> library = services::Library::open(location, libraryOptions());
+    return runImportInto(*library, roots, threads, out, err);
 }
 
 int listCommand(const Arguments& args, std::ostream& out, std::ostream&) {
@@ -117,10 +119,9 @@ std::string humanBytes(std::int64_t bytes) {
 int statsCommand(const Arguments& args, std::ostream& out, std::ostream&) {
     if (!args.positional.empty())
         throw UsageError("stats takes no arguments");
-    fs::path library = libraryDir(args);
     catalog::Catalog catalog = openExistingLibrary(args);
     catalog::CatalogStats stats = catalog.stats();
-    out << "Library:      " << library.string() << "\n"
+    out << "Library:      " << catalog.location().display() << "\n"
         << "Items:        " << stats.items << "\n"
         << "Files:        " << stats.files << "\n"
         << "Folders:      " << stats.folders << "\n"
@@ -128,6 +129,48 @@ int statsCommand(const Arguments& args, std::ostream& out, std::ostream&) {
         << "Import runs:  " << stats.importRuns << "\n"
         << "Thumbnails:   " << humanBytes(stats.thumbnailBytes) << "\n"
         << "Megapixels:   " << std::fixed << std::setprecision(1) << stats.totalPixels / 1e6 << "\n";
+    return Success;
+}
+
+// migrate FROM TO: a library copied whole into an empty one on the other backend (or the same),
+// then verified. Both are locked: nobody changes FROM while it is read, nor TO while written.
+int migrateCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
+    if (args.positional.size() != 2)
+        throw UsageError("migrate needs FROM and TO: two library folders or postgresql:// URIs");
+    std::vector<catalog::LibraryLocation> locations;
+    for (const std::string& text : args.positional) {
+        locations.push_back(catalog::LibraryLocation::parse(text));
+        if (const std::string problem = locations.back().problem(); !problem.empty())
+            throw UsageError(text + ": " + problem);
+    }
+    const catalog::LibraryLocation& from = locations[0];
+    const catalog::LibraryLocation& to = locations[1];
+    if (!from.isServer() && !fs::exists(catalog::catalogPath(from.folder())))
+        throw LibraryError("No library at " + from.display());
+    if (from.display() == to.display())
+        throw UsageError("migrate: FROM and TO are the same library");
+    const catalog::LibraryLock fromLock = lockLibrary(from);
+    const catalog::LibraryLock toLock = lockLibrary(to);
+    catalog::Catalog source = catalog::Catalog::open(from);
+    catalog::Catalog target = catalog::Catalog::open(to);
+    out << "Copying " << source.location().display() << " into " << target.location().display() << "\n";
+    {
+        TerminalProgress progress(err);
+        catalog::copyLibrary(source, target, progress.callback(), &interruptToken());
+    }
+    const catalog::LibraryDigest before = catalog::digestLibrary(source);
+    const catalog::LibraryDigest after = catalog::digestLibrary(target);
+    for (std::size_t i = 0; i < before.counts.size(); ++i)
+        out << "  " << std::left << std::setw(14) << before.counts[i].table << std::right << std::setw(10)
+            << before.counts[i].rows << (after.counts[i].rows == before.counts[i].rows ? "" : "  MISMATCH") << "\n";
+    out << "  weights       sha256 " << before.weights << (after.weights == before.weights ? "" : "  MISMATCH") << "\n"
+        << "  embeddings    sha256 " << before.embeddings << (after.embeddings == before.embeddings ? "" : "  MISMATCH")
+        << "\n";
+    if (!(before == after)) {
+        err << "lookalike-cli: the copy does not match its source (see MISMATCH above)\n";
+        return Failure;
+    }
+    out << "Verified: the copy matches, row for row. Its search index is built on first use.\n";
     return Success;
 }
 
@@ -154,13 +197,14 @@ int demoCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
         throw UsageError("demo takes no arguments");
     services::LibraryTrainingOptions training;
     training.epochs = args.doubleOption("epochs", 0.0, 0.01, 1000.0);
-    fs::path libraryPath = args.library ? *args.library : xdgDataHome() / "lookalike" / "demo";
+    const catalog::LibraryLocation libraryPath =
+        args.library ? libraryLocation(args) : catalog::LibraryLocation(xdgDataHome() / "lookalike" / "demo");
     const catalog::LibraryLock lock = lockLibrary(libraryPath);
     fs::path photos = datasets::sampleCatalogDir();
     out << "Sample catalog: " << photos.string() << "\n";
     std::unique_ptr<services::Library> library = services::Library::open(libraryPath, libraryOptions());
     const bool fresh = library->catalog().itemCount() == 0;
-    if (int code = runImportInto(*library, libraryPath, {photos}, 2, out, err); code != Success || !fresh)
+    if (int code = runImportInto(*library, {photos}, 2, out, err); code != Success || !fresh)
         return code;
     const fs::path groups = datasets::sampleGroupsCsv();
     if (groups.empty())
@@ -194,6 +238,8 @@ const std::vector<Command>& commands() {
         {"list", "", "print id, name and path of every item (--missing: only those whose file is gone)",
          {"limit", "offset"}, listCommand, {"missing"}},
         {"stats", "", "summarise the library", {}, statsCommand},
+        {"migrate", "FROM TO", "copy a library into an empty one (a folder or a postgresql:// database) and verify it",
+         {}, migrateCommand},
         {"sample", "DIR", "write a sample catalog of Fashion-MNIST photos as PNG files",
          {"count", "split train|test"}, sampleCommand},
         {"demo", "", "the whole loop on the built-in sample catalog: import, look-alikes, groups, training",
@@ -247,12 +293,14 @@ std::string_view optionValueName(std::string_view option) {
 }  // namespace
 
 void printHelp(std::ostream& out) {
-    out << "Usage: lookalike-cli [--library DIR] COMMAND [ARGS...]\n\n"
+    out << "Usage: lookalike-cli [--library DIR|URI] COMMAND [ARGS...]\n\n"
            "Visual product search for small shops.\n\n"
            "Options:\n"
            "  --library DIR   the library folder (default: "
         << catalog::defaultLibraryDir().string()
         << ")\n"
+           "  --library URI   a library shared on a PostgreSQL server, e.g.\n"
+           "                  postgresql:///lookalike?host=/run/postgresql&user=shop\n"
            "  --help          show this help\n"
            "  --version       show the version\n\n"
            "Commands:\n";

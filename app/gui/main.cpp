@@ -54,8 +54,9 @@ int main(int argc, char** argv) {
     options.library.pretrainedBackbone = lookalike::services::defaultPretrainedBackbone();
     if (parser.isSet(demoOption)) {
         options.demo = true;
-        options.libraryDir = parser.isSet(libraryOption) ? std::filesystem::path(parser.value(libraryOption).toStdString())
-                                                         : lookalike::xdgDataHome() / "lookalike" / "demo";
+        options.location = parser.isSet(libraryOption)
+                               ? lookalike::catalog::LibraryLocation::parse(parser.value(libraryOption).toStdString())
+                               : lookalike::catalog::LibraryLocation(lookalike::xdgDataHome() / "lookalike" / "demo");
         try {
             options.samplePhotos = lookalike::datasets::sampleCatalogDir();
             options.sampleGroups = lookalike::datasets::sampleGroupsCsv();
@@ -64,10 +65,11 @@ int main(int argc, char** argv) {
             return 1;
         }
     } else if (parser.isSet(libraryOption)) {
-        options.libraryDir = parser.value(libraryOption).toStdString();
+        options.location = lookalike::catalog::LibraryLocation::parse(parser.value(libraryOption).toStdString());
     } else {
         const QString chosen = lookalike::ui::AppSettings::load().libraryDir;
-        options.libraryDir = chosen.isEmpty() ? lookalike::catalog::defaultLibraryDir() : std::filesystem::path(chosen.toStdString());
+        options.location = chosen.isEmpty() ? lookalike::catalog::LibraryLocation(lookalike::catalog::defaultLibraryDir())
+                                            : lookalike::catalog::LibraryLocation::parse(chosen.toStdString());
     }
 
     std::unique_ptr<lookalike::ui::MainWindow> window;
@@ -75,7 +77,7 @@ int main(int argc, char** argv) {
     std::function<void()> connectWindow = [&] {
         QObject::connect(window.get(), &lookalike::ui::MainWindow::libraryChangeRequested, &app,
                          [&](const QString& libraryDir) {
-                             options.libraryDir = libraryDir.toStdString();
+                             options.location = lookalike::catalog::LibraryLocation::parse(libraryDir.toStdString());
                              options.demo = false;
                              window->hide();
                              window = openWindow(options);

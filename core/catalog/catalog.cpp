@@ -5,6 +5,8 @@
 #include "core/util/file_util.h"
 
 #include <algorithm>
+#include <array>
+#include <cstdio>
 #include <system_error>
 #include <unordered_map>
 
@@ -13,7 +15,8 @@ namespace lookalike::catalog {
 namespace fs = std::filesystem;
 
 struct Catalog::Impl {
-    Impl(Connection connection, fs::path dir) : db(std::move(connection)), libraryDir(std::move(dir)) {}
+    Impl(Connection connection, fs::path dir, LibraryLocation where)
+        : db(std::move(connection)), libraryDir(std::move(dir)), location(std::move(where)) {}
 
     // Statements are prepared once and reused; the catalog runs the same few all the time.
     Statement& statement(const std::string& sql) {
@@ -24,6 +27,15 @@ struct Catalog::Impl {
         statement.reset();
         statement.clearBindings();
         return statement;
+    }
+
+    // Runs an INSERT ... RETURNING id whose parameters are bound; returns the new row's id.
+    static std::int64_t insertedId(Statement& insert) {
+        if (!insert.step())
+            throw DatabaseError("internal error: an insert returned no id");
+        const std::int64_t id = insert.columnInt64(0);
+        insert.reset();
+        return id;
     }
 
     std::int64_t scalar(const std::string& sql) {
@@ -51,8 +63,9 @@ struct Catalog::Impl {
     }
 
     void writeThumbnail(ItemId id, const Thumbnail& thumbnail) {
-        statement("INSERT OR REPLACE INTO thumbnails (item_id, width, height, jpeg) "
-                  "VALUES (?, ?, ?, ?)")
+        statement("INSERT INTO thumbnails (item_id, width, height, jpeg) VALUES (?, ?, ?, ?) "
+                  "ON CONFLICT(item_id) DO UPDATE SET width = excluded.width, height = excluded.height, "
+                  "jpeg = excluded.jpeg")
             .bindAll(id, thumbnail.width, thumbnail.height,
                      std::span<const std::uint8_t>(thumbnail.jpeg))
             .run();
@@ -60,6 +73,8 @@ struct Catalog::Impl {
 
     Connection db;
     fs::path libraryDir;
+    LibraryLocation location;
+    std::string libraryId;
     std::unordered_map<std::string, Statement> cache;
 };
 
@@ -99,7 +114,71 @@ Catalog::Catalog(Catalog&&) noexcept = default;
 Catalog& Catalog::operator=(Catalog&&) noexcept = default;
 Catalog::~Catalog() = default;
 
-Catalog Catalog::open(const fs::path& libraryDir) {
+namespace {
+
+// A random UUID (version 4), from the kernel's generator.
+std::string randomUuid() {
+    std::array<std::uint8_t, 16> bytes{};
+    if (FILE* random = std::fopen("/dev/urandom", "rb")) {
+        const std::size_t read = std::fread(bytes.data(), 1, bytes.size(), random);
+        std::fclose(random);
+        if (read != bytes.size())
+            throw LibraryError("Cannot read /dev/urandom to name the library");
+    } else {
+        throw LibraryError("Cannot open /dev/urandom to name the library");
+    }
+    bytes[6] = static_cast<std::uint8_t>((bytes[6] & 0x0f) | 0x40);
+    bytes[8] = static_cast<std::uint8_t>((bytes[8] & 0x3f) | 0x80);
+    std::string text;
+    for (std::size_t i = 0; i < bytes.size(); ++i) {
+        static constexpr char kHex[] = "0123456789abcdef";
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            text += '-';
+        text += kHex[bytes[i] >> 4];
+        text += kHex[bytes[i] & 0x0f];
+    }
+    return text;
+}
+
+// The server library's id, made by the first desk that opens it.
+std::string serverLibraryId(Connection& db) {
+    {
+        Transaction transaction(db);
+        db.prepare("INSERT INTO settings (key, value) VALUES ('library_id', ?) ON CONFLICT DO NOTHING")
+            .bind(1, randomUuid())
+            .run();
+        transaction.commit();
+    }
+    Statement query = db.prepare("SELECT value FROM settings WHERE key = 'library_id'");
+    if (!query.step())
+        throw DatabaseError("the library server lost the library's id");
+    const std::string id = query.columnText(0);
+    if (id.size() != 36 || id.find_first_not_of("0123456789abcdef-") != std::string::npos)
+        throw DatabaseError("the library's id on the server is not a UUID: '" + id + "'");
+    return id;
+}
+
+}  // namespace
+
+Catalog Catalog::openServer(const LibraryLocation& location) {
+    Connection connection = Connection::openServer(location.uri());
+    migrate(connection);
+    std::string id = serverLibraryId(connection);
+    const fs::path cache = xdgCacheHome() / "lookalike" / id;
+    std::error_code error;
+    fs::create_directories(cache, error);
+    if (error || !fs::is_directory(cache))
+        throw LibraryError("Cannot use the search-index cache " + displayPath(cache) + ": " +
+                           (error ? error.message() : "not a folder"));
+    auto impl = std::make_unique<Impl>(std::move(connection), cache, location);
+    impl->libraryId = std::move(id);
+    return Catalog(std::move(impl));
+}
+
+Catalog Catalog::open(const LibraryLocation& location) {
+    if (location.isServer())
+        return openServer(location);
+    const fs::path& libraryDir = location.folder();
     std::error_code error;
     fs::create_directories(libraryDir, error);
     if (error || !fs::is_directory(libraryDir))
@@ -107,17 +186,25 @@ Catalog Catalog::open(const fs::path& libraryDir) {
                            (error ? error.message() : "not a folder"));
     Connection connection = Connection::open(catalogPath(libraryDir));
     migrate(connection);
-    return Catalog(std::make_unique<Impl>(std::move(connection), libraryDir));
+    return Catalog(std::make_unique<Impl>(std::move(connection), libraryDir, location));
 }
 
 Catalog Catalog::openInMemory() {
     Connection connection = Connection::openInMemory();
     migrate(connection);
-    return Catalog(std::make_unique<Impl>(std::move(connection), fs::path()));
+    return Catalog(std::make_unique<Impl>(std::move(connection), fs::path(), LibraryLocation()));
 }
 
 const fs::path& Catalog::libraryDir() const {
     return m_impl->libraryDir;
+}
+
+const LibraryLocation& Catalog::location() const {
+    return m_impl->location;
+}
+
+const std::string& Catalog::libraryId() const {
+    return m_impl->libraryId;
 }
 
 Connection& Catalog::writer() {
@@ -146,14 +233,13 @@ std::optional<ItemId> Catalog::findItemByHash(const ContentHash& hash) {
 }
 
 ItemId Catalog::addItem(const ItemData& item, std::int64_t now) {
-    m_impl
-        ->statement("INSERT INTO items (content_hash, source_path, display_name, width, height, "
-                    "file_size, mtime_ns, imported_at, updated_at) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        .bindAll(bytesOf(item.contentHash), item.sourcePath, item.displayName, item.width,
-                 item.height, item.fileSize, item.mtimeNs, now, now)
-        .run();
-    ItemId id = m_impl->db.lastInsertRowId();
+    const ItemId id = Impl::insertedId(
+        m_impl
+            ->statement("INSERT INTO items (content_hash, source_path, display_name, width, height, "
+                        "file_size, mtime_ns, imported_at, updated_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id")
+            .bindAll(bytesOf(item.contentHash), item.sourcePath, item.displayName, item.width, item.height,
+                     item.fileSize, item.mtimeNs, now, now));
     m_impl->writeThumbnail(id, item.thumbnail);
     return id;
 }
@@ -184,16 +270,14 @@ void Catalog::recordFile(const std::string& path, ItemId item, std::int64_t file
 }
 
 void Catalog::addFolder(const std::string& path, std::int64_t now) {
-    m_impl->statement("INSERT OR IGNORE INTO folders (path, added_at) VALUES (?, ?)")
+    m_impl->statement("INSERT INTO folders (path, added_at) VALUES (?, ?) ON CONFLICT DO NOTHING")
         .bindAll(path, now)
         .run();
 }
 
 std::int64_t Catalog::beginImportRun(const std::string& roots, std::int64_t now) {
-    m_impl->statement("INSERT INTO import_runs (started_at, roots) VALUES (?, ?)")
-        .bindAll(now, roots)
-        .run();
-    return m_impl->db.lastInsertRowId();
+    return Impl::insertedId(
+        m_impl->statement("INSERT INTO import_runs (started_at, roots) VALUES (?, ?) RETURNING id").bindAll(now, roots));
 }
 
 void Catalog::recordImportError(std::int64_t runId, const std::string& path,
@@ -256,7 +340,7 @@ std::vector<ItemId> Catalog::findItemsByFileName(const std::string& fileName) {
     // A file name has no slash, so "ends with /name" matches exactly that name.
     Statement& query = m_impl->statement(
         "SELECT DISTINCT item_id FROM item_files "
-        "WHERE substr(path, -length(?1) - 1) = '/' || ?1 OR path = ?1 ORDER BY item_id");
+        "WHERE substr(path, length(path) - length(?1)) = '/' || ?1 OR path = ?1 ORDER BY item_id");
     query.bind(1, fileName);
     return Impl::ids(query);
 }
@@ -344,16 +428,14 @@ CatalogStats Catalog::stats() {
     stats.groups = m_impl->scalar("SELECT count(*) FROM groups");
     stats.folders = m_impl->scalar("SELECT count(*) FROM folders");
     stats.importRuns = m_impl->scalar("SELECT count(*) FROM import_runs");
-    stats.thumbnailBytes = m_impl->scalar("SELECT coalesce(sum(length(jpeg)), 0) FROM thumbnails");
-    stats.totalPixels = m_impl->scalar("SELECT coalesce(sum(width * height), 0) FROM items");
+    stats.thumbnailBytes = m_impl->scalar("SELECT CAST(coalesce(sum(length(jpeg)), 0) AS BIGINT) FROM thumbnails");
+    stats.totalPixels = m_impl->scalar("SELECT CAST(coalesce(sum(width * height), 0) AS BIGINT) FROM items");
     return stats;
 }
 
 GroupId Catalog::createGroup(const std::string& name, std::int64_t now) {
-    m_impl->statement("INSERT INTO groups (name, created_at) VALUES (?, ?)")
-        .bindAll(name, now)
-        .run();
-    return m_impl->db.lastInsertRowId();
+    return Impl::insertedId(
+        m_impl->statement("INSERT INTO groups (name, created_at) VALUES (?, ?) RETURNING id").bindAll(name, now));
 }
 
 void Catalog::addToGroup(GroupId group, ItemId item, std::int64_t now) {
@@ -364,7 +446,7 @@ void Catalog::addToGroup(GroupId group, ItemId item, std::int64_t now) {
     m_impl
         ->statement("INSERT INTO group_members (item_id, group_id, added_at) VALUES (?, ?, ?) "
                     "ON CONFLICT(item_id) DO UPDATE SET group_id = excluded.group_id, "
-                    "added_at = excluded.added_at WHERE group_id <> excluded.group_id")
+                    "added_at = excluded.added_at WHERE group_members.group_id <> excluded.group_id")
         .bindAll(item, group, now)
         .run();
 }
@@ -403,7 +485,7 @@ void Catalog::mergeGroups(GroupId into, GroupId from) {
 std::vector<Group> Catalog::groups() {
     Statement& query = m_impl->statement(
         "SELECT g.id, g.name, count(m.item_id) FROM groups g "
-        "LEFT JOIN group_members m ON m.group_id = g.id GROUP BY g.id ORDER BY g.name");
+        "LEFT JOIN group_members m ON m.group_id = g.id GROUP BY g.id ORDER BY lower(g.name), g.id");
     std::vector<Group> groups;
     while (query.step())
         groups.push_back({query.columnInt64(0), query.columnText(1), query.columnInt64(2)});
@@ -434,7 +516,7 @@ std::optional<Group> Catalog::group(GroupId group) {
 std::optional<Group> Catalog::findGroup(const std::string& name) {
     Statement& query = m_impl->statement(
         "SELECT g.id, g.name, (SELECT count(*) FROM group_members m WHERE m.group_id = g.id) "
-        "FROM groups g WHERE g.name = ?");
+        "FROM groups g WHERE lower(g.name) = lower(?)");
     query.bind(1, name);
     return readGroup(query);
 }
@@ -465,7 +547,7 @@ void Catalog::markNotSimilar(ItemId a, ItemId b, std::int64_t now) {
     for (ItemId id : {a, b})
         if (!m_impl->itemExists(id))
             throw DatabaseError("item " + std::to_string(id) + " does not exist");
-    m_impl->statement("INSERT OR IGNORE INTO not_similar (item_a, item_b, created_at) VALUES (?, ?, ?)")
+    m_impl->statement("INSERT INTO not_similar (item_a, item_b, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
         .bindAll(std::min(a, b), std::max(a, b), now)
         .run();
 }

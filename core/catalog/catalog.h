@@ -1,12 +1,13 @@
 #pragma once
 // The catalog of one library: items, the files they came from, thumbnails, groups and import
-// history, stored in <library>/catalog.db.
+// history, stored in <library>/catalog.db or in a PostgreSQL database (library_location.h).
 //
 // A Catalog owns the library's single writer connection. It is not thread-safe: one thread
 // at a time uses it (the importer keeps all writes on its own thread). Batch writes by
 // wrapping calls in a Transaction on writer().
 
 #include "core/catalog/database.h"
+#include "core/catalog/library_location.h"
 
 #include <array>
 #include <cstdint>
@@ -89,9 +90,10 @@ struct CatalogStats {
 
 class Catalog {
 public:
-    // Opens the library folder, creating it and its catalog when missing, and migrates the
-    // schema. Throws LibraryError (or DatabaseError) when it cannot be used.
-    static Catalog open(const std::filesystem::path& libraryDir);
+    // Opens the library, creating it when missing (a folder and its catalog, or the tables in
+    // an empty server database), and migrates the schema. Throws LibraryError (or
+    // DatabaseError) when it cannot be used.
+    static Catalog open(const LibraryLocation& location);
     // An in-memory catalog with the full schema, for tests.
     static Catalog openInMemory();
 
@@ -99,7 +101,14 @@ public:
     Catalog& operator=(Catalog&&) noexcept;
     ~Catalog();
 
+    // The folder for this library's files on this computer (its search index): the library
+    // folder, or for a server library this desk's cache, $XDG_CACHE_HOME/lookalike/<libraryId>.
+    // Empty for an in-memory catalog.
     const std::filesystem::path& libraryDir() const;
+    const LibraryLocation& location() const;
+    bool isServer() const { return location().isServer(); }
+    // A server library's identity (a random UUID made with it); empty for a folder.
+    const std::string& libraryId() const;
     Connection& writer();
 
     // --- import bookkeeping ---
@@ -175,6 +184,7 @@ public:
 private:
     struct Impl;
     explicit Catalog(std::unique_ptr<Impl> impl);
+    static Catalog openServer(const LibraryLocation& location);
     std::unique_ptr<Impl> m_impl;
 };
 

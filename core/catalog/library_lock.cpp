@@ -60,7 +60,56 @@ fs::path lockPath(const fs::path& libraryDir) {
     return libraryDir / "lock";
 }
 
-LibraryLock LibraryLock::acquire(const fs::path& libraryDir, const std::string& holder) {
+namespace {
+
+constexpr int kLockClass = 0x4C4B4C4B;  // "LKLK", as the backend's transaction lock
+constexpr int kLibraryLockKey = 1;
+
+std::string serverKey(const LibraryLocation& location) {
+    return "server:" + location.display();
+}
+
+std::string hostName() {
+    char name[256] = {};
+    if (::gethostname(name, sizeof name - 1) != 0 || name[0] == 0)
+        return "an unnamed host";
+    return name;
+}
+
+// The holder named in the lock session's application_name (at most 63 bytes on the server).
+std::string serverHolder(Connection& db) {
+    Statement query = db.prepare(
+        "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+        "WHERE l.locktype = 'advisory' AND l.granted AND CAST(l.classid AS BIGINT) = ? AND "
+        "CAST(l.objid AS BIGINT) = ? AND l.objsubid = 2 AND "
+        "l.database = (SELECT oid FROM pg_database WHERE datname = current_database())");
+    query.bindAll(static_cast<std::int64_t>(kLockClass), static_cast<std::int64_t>(kLibraryLockKey));
+    const std::string name = query.step() ? query.columnText(0) : "";
+    return name.empty() ? "another Lookalike process" : name;
+}
+
+}  // namespace
+
+LibraryLock LibraryLock::acquireOnServer(const LibraryLocation& location, const std::string& holder) {
+    auto db = std::make_unique<Connection>(Connection::openServer(location.uri()));
+    const std::string label = oneLine(holder) + " on " + hostName() + " (pid " + std::to_string(::getpid()) + ")";
+    db->prepare("SELECT set_config('application_name', ?, false)").bind(1, label.substr(0, 63)).run();
+    Statement take = db->prepare("SELECT pg_try_advisory_lock(CAST(? AS INTEGER), CAST(? AS INTEGER))");
+    take.bindAll(static_cast<std::int64_t>(kLockClass), static_cast<std::int64_t>(kLibraryLockKey));
+    if (!take.step() || take.columnInt64(0) == 0)
+        throw LibraryInUseError("library " + location.display() + " is in use by " + serverHolder(*db) + "; close it first");
+    LibraryLock lock(-1, location.display());
+    lock.m_server = std::move(db);
+    lock.m_heldKey = serverKey(location);
+    std::lock_guard guard(g_heldMutex);
+    g_held.insert(lock.m_heldKey);
+    return lock;
+}
+
+LibraryLock LibraryLock::acquire(const LibraryLocation& location, const std::string& holder) {
+    if (location.isServer())
+        return acquireOnServer(location, holder);
+    const fs::path& libraryDir = location.folder();
     std::error_code error;
     fs::create_directories(libraryDir, error);
     if (error)
@@ -93,8 +142,22 @@ LibraryLock LibraryLock::acquire(const fs::path& libraryDir, const std::string& 
     return lock;
 }
 
-bool LibraryLock::heldByAnotherProcess(const fs::path& libraryDir) {
-    const fs::path path = lockPath(libraryDir);
+bool LibraryLock::heldByAnotherProcess(const LibraryLocation& location) {
+    if (location.isServer()) {
+        {
+            std::lock_guard guard(g_heldMutex);
+            if (g_held.contains(serverKey(location)))
+                return false;
+        }
+        Connection db = Connection::openServer(location.uri());
+        Statement query = db.prepare(
+            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND CAST(classid AS BIGINT) = ? "
+            "AND CAST(objid AS BIGINT) = ? AND objsubid = 2 AND "
+            "database = (SELECT oid FROM pg_database WHERE datname = current_database())");
+        query.bindAll(static_cast<std::int64_t>(kLockClass), static_cast<std::int64_t>(kLibraryLockKey));
+        return query.step() && query.columnInt64(0) > 0;
+    }
+    const fs::path path = lockPath(location.folder());
     {
         std::lock_guard guard(g_heldMutex);
         if (g_held.contains(heldKey(path)))
@@ -112,7 +175,7 @@ LibraryLock::LibraryLock(int descriptor, fs::path path) : m_descriptor(descripto
 
 LibraryLock::LibraryLock(LibraryLock&& other) noexcept
     : m_descriptor(std::exchange(other.m_descriptor, -1)), m_path(std::move(other.m_path)),
-      m_heldKey(std::exchange(other.m_heldKey, {})) {}
+      m_heldKey(std::exchange(other.m_heldKey, {})), m_server(std::move(other.m_server)) {}
 
 LibraryLock& LibraryLock::operator=(LibraryLock&& other) noexcept {
     if (this != &other) {
@@ -120,6 +183,7 @@ LibraryLock& LibraryLock::operator=(LibraryLock&& other) noexcept {
         m_descriptor = std::exchange(other.m_descriptor, -1);
         m_path = std::move(other.m_path);
         m_heldKey = std::exchange(other.m_heldKey, {});
+        m_server = std::move(other.m_server);
     }
     return *this;
 }
@@ -129,6 +193,13 @@ LibraryLock::~LibraryLock() {
 }
 
 void LibraryLock::release() noexcept {
+    if (m_server) {
+        std::lock_guard guard(g_heldMutex);
+        g_held.erase(m_heldKey);
+        m_heldKey.clear();
+        m_server.reset();  // the session ends, and the server drops its advisory lock
+        return;
+    }
     if (m_descriptor < 0)
         return;
     if (!m_heldKey.empty()) {

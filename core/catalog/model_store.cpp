@@ -1,5 +1,7 @@
 #include "core/catalog/model_store.h"
 
+#include "core/util/file_util.h"
+
 #include <charconv>
 #include <cstring>
 
@@ -119,14 +121,15 @@ std::string_view modelStateName(ModelState state) {
     return "unknown";
 }
 
-ModelStore::ModelStore(Catalog& catalog) : m_db(catalog.writer()) {}
+ModelStore::ModelStore(Catalog& catalog)
+    : m_db(catalog.writer()), m_localRecords(catalog.isServer() ? catalog.libraryDir() : std::filesystem::path()) {}
 
 ModelId ModelStore::createModel(ModelKind kind, std::optional<ModelId> parent, int dimension,
                                 const std::string& recipe, std::span<const std::uint8_t> weights,
                                 std::int64_t now) {
     Statement insert = m_db.prepare(
         "INSERT INTO models (kind, state, parent_id, created_at, dimension, recipe, weights) "
-        "VALUES (?, 'building', ?, ?, ?, ?, ?)");
+        "VALUES (?, 'building', ?, ?, ?, ?, ?) RETURNING id");
     insert.bind(1, modelKindName(kind));
     if (parent)
         insert.bind(2, *parent);
@@ -137,8 +140,9 @@ ModelId ModelStore::createModel(ModelKind kind, std::optional<ModelId> parent, i
         insert.bindNull(6);
     else
         insert.bind(6, weights);
-    insert.run();
-    return m_db.lastInsertRowId();
+    if (!insert.step())
+        throw DatabaseError("internal error: creating a model returned no id");
+    return insert.columnInt64(0);
 }
 
 void ModelStore::setState(ModelId model, ModelState state) {
@@ -178,6 +182,13 @@ std::vector<std::uint8_t> ModelStore::weights(ModelId model) {
 }
 
 int ModelStore::failInterruptedBuilds() {
+    if (!m_localRecords.empty()) {
+        std::vector<ModelId> building;
+        for (Statement query = m_db.prepare("SELECT id FROM models WHERE state = 'building'"); query.step();)
+            building.push_back(query.columnInt64(0));
+        for (ModelId model : building)
+            deleteIndexRecord(model);
+    }
     Transaction transaction(m_db);
     m_db.execute("DELETE FROM embeddings WHERE model_id IN (SELECT id FROM models WHERE state = 'building')");
     m_db.execute("DELETE FROM search_indexes WHERE model_id IN (SELECT id FROM models WHERE state = 'building')");
@@ -215,9 +226,11 @@ void ModelStore::setActiveModel(ModelId id) {
 void ModelStore::putEmbedding(ModelId model, ItemId item, std::span<const float> vector) {
     // REPLACE deletes the old row and inserts a new one, so the row number grows and an index
     // built before notices that it is stale.
-    m_db.prepare("INSERT OR REPLACE INTO embeddings (model_id, item_id, vector) VALUES (?, ?, ?)")
-        .bindAll(model, item, bytesOf(vector))
-        .run();
+    const char* sql = m_db.dialect() == Dialect::Sqlite
+                          ? "INSERT OR REPLACE INTO embeddings (model_id, item_id, vector) VALUES (?, ?, ?)"
+                          : "INSERT INTO embeddings (model_id, item_id, vector) VALUES (?, ?, ?) "
+                            "ON CONFLICT (model_id, item_id) DO UPDATE SET vector = excluded.vector, id = excluded.id";
+    m_db.prepare(sql).bindAll(model, item, bytesOf(vector)).run();
 }
 
 std::optional<std::vector<float>> ModelStore::embedding(ModelId model, ItemId item) {
@@ -247,15 +260,20 @@ EmbeddingSet ModelStore::embeddings(ModelId model, std::int64_t afterRow) {
     if (!record)
         throw DatabaseError("model " + std::to_string(model) + " does not exist");
     const auto dimension = static_cast<std::size_t>(record->dimension);
+    // In pages, so that a server's result never holds a whole million-vector catalog at once.
+    constexpr std::int64_t kPage = 50000;
     Statement query = m_db.prepare(
-        "SELECT id, item_id, vector FROM embeddings WHERE model_id = ? AND id > ? ORDER BY id");
-    query.bindAll(model, afterRow);
+        "SELECT id, item_id, vector FROM embeddings WHERE model_id = ? AND id > ? ORDER BY id LIMIT ?");
     EmbeddingSet set;
     set.lastRow = afterRow;
-    while (query.step()) {
-        set.lastRow = query.columnInt64(0);
-        set.ids.push_back(query.columnInt64(1));
-        appendVector(query.columnBlob(2), dimension, model, set.ids.back(), set.vectors);
+    for (std::int64_t rows = kPage; rows == kPage;) {
+        query.reset();
+        query.bindAll(model, set.lastRow, kPage);
+        for (rows = 0; query.step(); ++rows) {
+            set.lastRow = query.columnInt64(0);
+            set.ids.push_back(query.columnInt64(1));
+            appendVector(query.columnBlob(2), dimension, model, set.ids.back(), set.vectors);
+        }
     }
     return set;
 }
@@ -276,7 +294,44 @@ void ModelStore::deleteEmbeddings(ModelId model) {
     m_db.prepare("DELETE FROM embeddings WHERE model_id = ?").bind(1, model).run();
 }
 
+namespace {
+
+std::filesystem::path localRecordPath(const std::filesystem::path& folder, ModelId model) {
+    return folder / ("index-" + std::to_string(model) + ".record");
+}
+
+// "key=value" lines; nullopt when the file is missing or not a whole record (the index is then
+// rebuilt, as for a missing one).
+std::optional<IndexRecord> readLocalRecord(const std::filesystem::path& path) {
+    std::vector<std::uint8_t> bytes;
+    try {
+        bytes = readFileBytes(path, 1 << 16);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+    ModelRecord lines;  // recipeValue() reads key=value lines
+    lines.recipe.assign(bytes.begin(), bytes.end());
+    IndexRecord record;
+    record.fileName = std::string(recipeValue(lines, "file_name"));
+    record.checksum = std::string(recipeValue(lines, "checksum"));
+    try {
+        record.elementCount = std::stoll(std::string(recipeValue(lines, "element_count")));
+        record.dimension = std::stoi(std::string(recipeValue(lines, "dimension")));
+        record.lastEmbedding = std::stoll(std::string(recipeValue(lines, "last_embedding")));
+        record.builtAt = std::stoll(std::string(recipeValue(lines, "built_at")));
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+    if (record.fileName.empty() || record.fileName.find('/') != std::string::npos || record.checksum.empty())
+        return std::nullopt;
+    return record;
+}
+
+}  // namespace
+
 std::optional<IndexRecord> ModelStore::indexRecord(ModelId model) {
+    if (!m_localRecords.empty())
+        return readLocalRecord(localRecordPath(m_localRecords, model));
     Statement query = m_db.prepare(
         "SELECT file_name, element_count, dimension, checksum, last_embedding, built_at "
         "FROM search_indexes WHERE model_id = ?");
@@ -288,14 +343,31 @@ std::optional<IndexRecord> ModelStore::indexRecord(ModelId model) {
 }
 
 void ModelStore::putIndexRecord(ModelId model, const IndexRecord& record) {
-    m_db.prepare("INSERT OR REPLACE INTO search_indexes (model_id, file_name, element_count, dimension, "
-                 "checksum, last_embedding, built_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+    if (!m_localRecords.empty()) {
+        const std::string text = "file_name=" + record.fileName + "\nelement_count=" + std::to_string(record.elementCount) +
+                                 "\ndimension=" + std::to_string(record.dimension) + "\nchecksum=" + record.checksum +
+                                 "\nlast_embedding=" + std::to_string(record.lastEmbedding) +
+                                 "\nbuilt_at=" + std::to_string(record.builtAt) + "\n";
+        writeFileAtomically(localRecordPath(m_localRecords, model),
+                            {reinterpret_cast<const std::uint8_t*>(text.data()), text.size()});
+        return;
+    }
+    m_db.prepare("INSERT INTO search_indexes (model_id, file_name, element_count, dimension, checksum, "
+                 "last_embedding, built_at) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT(model_id) DO UPDATE SET "
+                 "file_name = excluded.file_name, element_count = excluded.element_count, "
+                 "dimension = excluded.dimension, checksum = excluded.checksum, "
+                 "last_embedding = excluded.last_embedding, built_at = excluded.built_at")
         .bindAll(model, record.fileName, record.elementCount, record.dimension, record.checksum,
                  record.lastEmbedding, record.builtAt)
         .run();
 }
 
 void ModelStore::deleteIndexRecord(ModelId model) {
+    if (!m_localRecords.empty()) {
+        std::error_code ignored;
+        std::filesystem::remove(localRecordPath(m_localRecords, model), ignored);
+        return;
+    }
     m_db.prepare("DELETE FROM search_indexes WHERE model_id = ?").bind(1, model).run();
 }
 

@@ -7,11 +7,13 @@
 // training adds a version, and the active one is a setting. A model is 'building' while its
 // embeddings and index are being made, 'ready' once complete, 'failed' when that was abandoned.
 //
-// Uses the catalog's writer connection; not thread-safe, like Catalog.
+// Uses the catalog's writer connection; not thread-safe, like Catalog. Index records of a server
+// library stay on the desk (see m_localRecords).
 
 #include "core/catalog/catalog.h"
 
 #include <cstdint>
+#include <filesystem>
 #include <optional>
 #include <span>
 #include <string>
@@ -101,6 +103,9 @@ public:
 
 private:
     Connection& m_db;
+    // A server library's index records are this desk's own: each desk keeps its index as a
+    // local cache, so its record lives next to it, in this folder (empty: in the catalog).
+    std::filesystem::path m_localRecords;
 };
 
 }  // namespace lookalike::catalog

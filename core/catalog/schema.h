@@ -1,20 +1,20 @@
 #pragma once
 // The catalog's schema as an ordered list of migrations, tracked with PRAGMA user_version.
 
+#include "core/catalog/database.h"
+
 #include <span>
 #include <string_view>
 
 namespace lookalike::catalog {
-
-class Connection;
 
 struct Migration {
     int version;           // user_version after this migration ran
     std::string_view sql;  // one or more statements
 };
 
-// Every migration, oldest first.
-std::span<const Migration> migrations();
+// Every migration of one backend, oldest first. Both end at latestSchemaVersion().
+std::span<const Migration> migrations(Dialect dialect = Dialect::Sqlite);
 int latestSchemaVersion();
 
 // Brings the database to the latest version, one transaction per migration, so a failure

@@ -1,7 +1,7 @@
 #include "core/services/importer.h"
 
 #include "core/imaging/decoder.h"
-#include "core/imaging/sha256.h"
+#include "core/util/sha256.h"
 #include "core/imaging/thumbnail.h"
 #include "core/util/file_util.h"
 #include "core/util/text.h"
@@ -263,7 +263,7 @@ catalog::ItemData itemFromPhotoBytes(std::span<const std::uint8_t> bytes, const 
     imaging::EncodedThumbnail thumbnail = imaging::makeThumbnail(image.bgr, options.thumbnailSize);
 
     catalog::ItemData item;
-    item.contentHash = imaging::Sha256::of(bytes);
+    item.contentHash = Sha256::of(bytes);
     item.width = image.width;
     item.height = image.height;
     // The bytes we hashed are the truth; the size from stat may be stale.

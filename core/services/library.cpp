@@ -2,7 +2,7 @@
 
 #include "core/catalog/library_lock.h"
 #include "core/imaging/decoder.h"
-#include "core/imaging/sha256.h"
+#include "core/util/sha256.h"
 #include "core/imaging/thumbnail.h"
 #include "core/services/active_model.h"
 #include "core/services/library_models.h"
@@ -34,16 +34,16 @@ struct Library::Impl {
 Library::Library(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
 Library::~Library() = default;
 
-std::unique_ptr<Library> Library::open(const fs::path& libraryDir, const LibraryOptions& options) {
-    auto impl = std::make_unique<Impl>(catalog::Catalog::open(libraryDir), options);
+std::unique_ptr<Library> Library::open(const catalog::LibraryLocation& location, const LibraryOptions& options) {
+    auto impl = std::make_unique<Impl>(catalog::Catalog::open(location), options);
     // A model left "building" is a crashed training run, unless another process holds the
     // library's lock: then it may be training right now, and clearing its model would delete
     // the embeddings it is writing. (A build starts only after its training, seconds after its
     // process took the lock, so the check cannot race with a build that is just starting.)
-    if (!catalog::LibraryLock::heldByAnotherProcess(libraryDir))
+    if (!catalog::LibraryLock::heldByAnotherProcess(location))
         impl->store.failInterruptedBuilds();
     // Index files a killed process was writing (a 100,000-item index is ~75 MB each time).
-    removeAbandonedTemporaryFiles(libraryDir);
+    removeAbandonedTemporaryFiles(impl->catalog.libraryDir());
     return std::unique_ptr<Library>(new Library(std::move(impl)));
 }
 
@@ -81,7 +81,7 @@ std::vector<SimilarItem> Library::similar(const fs::path& photo, std::size_t k, 
     std::vector<float> query(active.embedder->dimension());
     active.embedder->embed(images, query);
     std::vector<ItemId> excluded;
-    catalog::ContentHash hash = imaging::Sha256::of(bytes);
+    catalog::ContentHash hash = Sha256::of(bytes);
     if (std::optional<ItemId> same = m_impl->catalog.findItemByHash(hash))
         excluded.push_back(*same);
     return m_impl->active.search(query, k, filter, std::move(excluded));

@@ -146,8 +146,9 @@ enum class IndexLoad { Loaded, BuiltMissing, BuiltStale, BuiltCorrupt, BuiltNew,
 
 class Library {
 public:
-    // Opens (creating when missing) the library folder. Throws LibraryError when unusable.
-    static std::unique_ptr<Library> open(const std::filesystem::path& libraryDir, const LibraryOptions& options = {});
+    // Opens (creating when missing) the library: a folder, or a database on a server. Throws
+    // LibraryError when unusable.
+    static std::unique_ptr<Library> open(const catalog::LibraryLocation& location, const LibraryOptions& options = {});
     ~Library();
 
     catalog::Catalog& catalog();

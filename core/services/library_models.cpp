@@ -1,6 +1,6 @@
 #include "core/services/library_models.h"
 
-#include "core/imaging/sha256.h"
+#include "core/util/sha256.h"
 #include "core/metric/retrieval_metrics.h"
 #include "core/nn/checkpoint.h"
 #include "core/services/key_values.h"
@@ -90,7 +90,7 @@ ModelRecord activeOrFirstModels(catalog::Catalog& catalog, catalog::ModelStore& 
                              {"descriptor_weight", formatNumber(embedOptions.descriptorWeight)},
                              {"mirror_average", "1"},
                              {"start", "shipped pretrained model " + pretrainedModel.filename().string()},
-                             {"weights_sha256", imaging::toHex(imaging::Sha256::of(weights))}};
+                             {"weights_sha256", toHex(Sha256::of(weights))}};
             ModelId pretrained = store.createModel(ModelKind::Network, id, static_cast<int>(probe.dimension()),
                                                    formatKeyValues(recipe), weights, unixNow());
             store.setState(pretrained, ModelState::Ready);

@@ -155,4 +155,12 @@ fs::path xdgDataHome() {
     return fs::current_path() / ".local" / "share";
 }
 
+fs::path xdgCacheHome() {
+    if (const char* xdg = std::getenv("XDG_CACHE_HOME"); xdg && *xdg && fs::path(xdg).is_absolute())
+        return xdg;
+    if (const char* home = std::getenv("HOME"); home && *home)
+        return fs::path(home) / ".cache";
+    return fs::current_path() / ".cache";
+}
+
 }  // namespace lookalike

@@ -26,6 +26,9 @@ int removeAbandonedTemporaryFiles(const std::filesystem::path& folder);
 // $XDG_DATA_HOME, else $HOME/.local/share (the XDG Base Directory default).
 std::filesystem::path xdgDataHome();
 
+// $XDG_CACHE_HOME, else $HOME/.cache.
+std::filesystem::path xdgCacheHome();
+
 // A path as UTF-8 text for messages and the catalog.
 std::string displayPath(const std::filesystem::path& path);
 

@@ -3,6 +3,7 @@
 #include "core/catalog/catalog.h"
 
 #include "core/catalog/schema.h"
+#include "tests/support/backends.h"
 #include "tests/support/temp_dir.h"
 
 #include <gtest/gtest.h>
@@ -29,14 +30,16 @@ ItemData makeItem(std::uint8_t seed, const std::string& path = "") {
     return item;
 }
 
-class CatalogTest : public ::testing::Test {
+class CatalogTest : public fixtures::BackendTest {
 protected:
-    Catalog catalog = Catalog::openInMemory();
+    Catalog catalog = openCatalog();
 };
 
 }  // namespace
 
-TEST_F(CatalogTest, AddedItemCanBeReadBackWithItsThumbnail) {
+INSTANTIATE_TEST_SUITE_P(Backends, CatalogTest, fixtures::kBothBackends, fixtures::backendName);
+
+TEST_P(CatalogTest, AddedItemCanBeReadBackWithItsThumbnail) {
     ItemData data = makeItem(3);
     ItemId id = catalog.addItem(data, 1700000000);
     EXPECT_GT(id, 0);
@@ -62,7 +65,7 @@ TEST_F(CatalogTest, AddedItemCanBeReadBackWithItsThumbnail) {
     EXPECT_EQ(catalog.itemCount(), 1);
 }
 
-TEST_F(CatalogTest, FindItemByHash) {
+TEST_P(CatalogTest, FindItemByHash) {
     ItemId a = catalog.addItem(makeItem(1), 0);
     ItemId b = catalog.addItem(makeItem(2), 0);
     EXPECT_EQ(catalog.findItemByHash(makeItem(1).contentHash), a);
@@ -70,20 +73,20 @@ TEST_F(CatalogTest, FindItemByHash) {
     EXPECT_FALSE(catalog.findItemByHash(makeItem(9).contentHash));
 }
 
-TEST_F(CatalogTest, AddingTheSameContentTwiceIsRejected) {
+TEST_P(CatalogTest, AddingTheSameContentTwiceIsRejected) {
     catalog.addItem(makeItem(1), 0);
     EXPECT_THROW(catalog.addItem(makeItem(1, "/elsewhere/copy.jpg"), 0), DatabaseError);
     EXPECT_EQ(catalog.itemCount(), 1);
 }
 
-TEST_F(CatalogTest, AnItemWithoutAThumbnailIsRejectedWhole) {
+TEST_P(CatalogTest, AnItemWithoutAThumbnailIsRejectedWhole) {
     ItemData data = makeItem(1);
     data.thumbnail.jpeg.clear();  // the schema requires a non-empty JPEG
     Transaction transaction(catalog.writer());
     EXPECT_THROW(catalog.addItem(data, 0), DatabaseError);
 }
 
-TEST_F(CatalogTest, UpdateItemReplacesContentButKeepsIdImportTimeAndGroups) {
+TEST_P(CatalogTest, UpdateItemReplacesContentButKeepsIdImportTimeAndGroups) {
     ItemId id = catalog.addItem(makeItem(1), 100);
     GroupId group = catalog.createGroup("Bags", 100);
     catalog.addToGroup(group, id, 100);
@@ -104,17 +107,17 @@ TEST_F(CatalogTest, UpdateItemReplacesContentButKeepsIdImportTimeAndGroups) {
     EXPECT_EQ(catalog.itemCount(), 1);
 }
 
-TEST_F(CatalogTest, UpdatingAMissingItemThrows) {
+TEST_P(CatalogTest, UpdatingAMissingItemThrows) {
     EXPECT_THROW(catalog.updateItem(42, makeItem(1), 0), DatabaseError);
 }
 
-TEST_F(CatalogTest, UpdatingToContentAnotherItemHasThrows) {
+TEST_P(CatalogTest, UpdatingToContentAnotherItemHasThrows) {
     catalog.addItem(makeItem(1), 0);
     ItemId second = catalog.addItem(makeItem(2), 0);
     EXPECT_THROW(catalog.updateItem(second, makeItem(1), 0), DatabaseError);
 }
 
-TEST_F(CatalogTest, RecordFileInsertsAndRepointsPaths) {
+TEST_P(CatalogTest, RecordFileInsertsAndRepointsPaths) {
     ItemId a = catalog.addItem(makeItem(1), 0);
     ItemId b = catalog.addItem(makeItem(2), 0);
     EXPECT_FALSE(catalog.findFile("/photos/x.jpg"));
@@ -140,7 +143,7 @@ TEST_F(CatalogTest, RecordFileInsertsAndRepointsPaths) {
     EXPECT_THROW(catalog.recordFile("/photos/z.jpg", 999, 1, 1), DatabaseError);  // no such item
 }
 
-TEST_F(CatalogTest, ListItemsPagesInIdOrder) {
+TEST_P(CatalogTest, ListItemsPagesInIdOrder) {
     std::vector<ItemId> ids;
     for (std::uint8_t i = 1; i <= 25; ++i)
         ids.push_back(catalog.addItem(makeItem(i), 0));
@@ -164,7 +167,7 @@ TEST_F(CatalogTest, ListItemsPagesInIdOrder) {
     EXPECT_EQ(middle[1].id, ids[4]);
 }
 
-TEST_F(CatalogTest, GroupsCountMembersAndAnItemBelongsToOneGroup) {
+TEST_P(CatalogTest, GroupsCountMembersAndAnItemBelongsToOneGroup) {
     ItemId a = catalog.addItem(makeItem(1), 0);
     ItemId b = catalog.addItem(makeItem(2), 0);
     GroupId shoes = catalog.createGroup("Shoes", 0);
@@ -191,7 +194,7 @@ TEST_F(CatalogTest, GroupsCountMembersAndAnItemBelongsToOneGroup) {
     EXPECT_EQ(catalog.ungroupedItems(), std::vector<ItemId>{b});
 }
 
-TEST_F(CatalogTest, GroupsCanBeRenamedMergedAndDeleted) {
+TEST_P(CatalogTest, GroupsCanBeRenamedMergedAndDeleted) {
     ItemId a = catalog.addItem(makeItem(1), 0);
     ItemId b = catalog.addItem(makeItem(2), 0);
     ItemId c = catalog.addItem(makeItem(3), 0);
@@ -217,7 +220,7 @@ TEST_F(CatalogTest, GroupsCanBeRenamedMergedAndDeleted) {
     EXPECT_THROW(catalog.addToGroup(catalog.createGroup("x", 0), 999, 0), DatabaseError);
 }
 
-TEST_F(CatalogTest, NotSimilarMarksAreStoredOncePerPair) {
+TEST_P(CatalogTest, NotSimilarMarksAreStoredOncePerPair) {
     ItemId a = catalog.addItem(makeItem(1), 0);
     ItemId b = catalog.addItem(makeItem(2), 0);
     ItemId c = catalog.addItem(makeItem(3), 0);
@@ -235,7 +238,7 @@ TEST_F(CatalogTest, NotSimilarMarksAreStoredOncePerPair) {
     EXPECT_TRUE(catalog.notSimilarTo(a).empty());  // removed with the item
 }
 
-TEST_F(CatalogTest, ItemsAreFoundByPathFileNameAndFolder) {
+TEST_P(CatalogTest, ItemsAreFoundByPathFileNameAndFolder) {
     ItemId a = catalog.addItem(makeItem(1, "/shop/dresses/red.jpg"), 0);
     ItemId b = catalog.addItem(makeItem(2, "/shop/bags/red.jpg"), 0);
     catalog.recordFile("/shop/dresses/red.jpg", a, 1, 1);
@@ -251,7 +254,7 @@ TEST_F(CatalogTest, ItemsAreFoundByPathFileNameAndFolder) {
     EXPECT_EQ(catalog.itemIds(), (std::vector<ItemId>{a, b}));
 }
 
-TEST_F(CatalogTest, GroupNamesMustBeNonEmptyAndUniqueIgnoringCase) {
+TEST_P(CatalogTest, GroupNamesMustBeNonEmptyAndUniqueIgnoringCase) {
     catalog.createGroup("Shoes", 0);
     EXPECT_THROW(catalog.createGroup("", 0), DatabaseError);
     EXPECT_THROW(catalog.createGroup("  ", 0), DatabaseError);
@@ -261,7 +264,7 @@ TEST_F(CatalogTest, GroupNamesMustBeNonEmptyAndUniqueIgnoringCase) {
     EXPECT_THROW(catalog.addToGroup(999, 1, 0), DatabaseError);  // no such group or item
 }
 
-TEST_F(CatalogTest, ImportRunsRecordErrorsAndCounts) {
+TEST_P(CatalogTest, ImportRunsRecordErrorsAndCounts) {
     std::int64_t run = catalog.beginImportRun("/photos", 10);
     catalog.recordImportError(run, "/photos/bad.jpg", "not an image (unknown format)");
     catalog.recordImportError(run, "/photos/empty.png", "empty file (0 bytes)");
@@ -287,14 +290,14 @@ TEST_F(CatalogTest, ImportRunsRecordErrorsAndCounts) {
     EXPECT_EQ(row.columnInt64(3), 0);
 }
 
-TEST_F(CatalogTest, FoldersAreRecordedOnce) {
+TEST_P(CatalogTest, FoldersAreRecordedOnce) {
     catalog.addFolder("/photos/b", 0);
     catalog.addFolder("/photos/a", 0);
     catalog.addFolder("/photos/b", 5);
     EXPECT_EQ(catalog.folders(), (std::vector<std::string>{"/photos/a", "/photos/b"}));
 }
 
-TEST_F(CatalogTest, StatsSumTheCatalog) {
+TEST_P(CatalogTest, StatsSumTheCatalog) {
     CatalogStats empty = catalog.stats();
     EXPECT_EQ(empty.items, 0);
     EXPECT_EQ(empty.thumbnailBytes, 0);

@@ -172,5 +172,5 @@ TEST(LibraryLockTest, CatalogConnectionsDoNotNeedTheLock) {
 }
 
 TEST(LibraryLockTest, UnwritableFolderIsALibraryErrorNotACrash) {
-    EXPECT_THROW(LibraryLock::acquire("/proc/lookalike-no-such-library", "gui"), LibraryError);
+    EXPECT_THROW(LibraryLock::acquire(std::filesystem::path("/proc/lookalike-no-such-library"), "gui"), LibraryError);
 }

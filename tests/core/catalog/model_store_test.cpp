@@ -2,8 +2,11 @@
 
 #include "core/catalog/model_store.h"
 
+#include "tests/support/backends.h"
+
 #include <gtest/gtest.h>
 
+using namespace lookalike;
 using namespace lookalike::catalog;
 
 namespace {
@@ -19,13 +22,15 @@ ItemData makeItem(std::uint8_t seed) {
     return item;
 }
 
-class ModelStoreTest : public ::testing::Test {
+class ModelStoreTest : public fixtures::BackendTest {
 protected:
-    Catalog catalog = Catalog::openInMemory();
+    Catalog catalog = openCatalog();
     ModelStore store{catalog};
 };
 
-TEST_F(ModelStoreTest, ModelsAreVersionsWithRecipeMetricsAndWeights) {
+INSTANTIATE_TEST_SUITE_P(Backends, ModelStoreTest, fixtures::kBothBackends, fixtures::backendName);
+
+TEST_P(ModelStoreTest, ModelsAreVersionsWithRecipeMetricsAndWeights) {
     ModelId first = store.createModel(ModelKind::Descriptors, std::nullopt, 4, "embedder=hog\n", {}, 10);
     const std::vector<std::uint8_t> weights{1, 2, 3};
     ModelId second = store.createModel(ModelKind::Network, first, 6, "start=scratch\n", weights, 20);
@@ -81,7 +86,7 @@ TEST(ModelBackbone, NamesTheNetworkAModelsVectorsComeFrom) {
     EXPECT_EQ(modelBackbone(model), "unknown");
 }
 
-TEST_F(ModelStoreTest, EmbeddingsAreCheckedAndRowsOnlyGrow) {
+TEST_P(ModelStoreTest, EmbeddingsAreCheckedAndRowsOnlyGrow) {
     ItemId a = catalog.addItem(makeItem(1), 0);
     ItemId b = catalog.addItem(makeItem(2), 0);
     ModelId model = store.createModel(ModelKind::Descriptors, std::nullopt, 2, "", {}, 0);
@@ -104,11 +109,15 @@ TEST_F(ModelStoreTest, EmbeddingsAreCheckedAndRowsOnlyGrow) {
     EXPECT_EQ(store.embeddingCount(model), 0);
 
     // A blob of the wrong length is reported, not read past.
-    catalog.writer().execute("INSERT INTO embeddings (model_id, item_id, vector) VALUES (1, 1, x'0000')");
+    const std::vector<std::uint8_t> twoBytes{0, 0};
+    catalog.writer()
+        .prepare("INSERT INTO embeddings (model_id, item_id, vector) VALUES (?, ?, ?)")
+        .bindAll(model, a, std::span<const std::uint8_t>(twoBytes))
+        .run();
     EXPECT_THROW(store.embedding(model, a), DatabaseError);
 }
 
-TEST_F(ModelStoreTest, InterruptedBuildsBecomeFailedAndLoseTheirPartialWork) {
+TEST_P(ModelStoreTest, InterruptedBuildsBecomeFailedAndLoseTheirPartialWork) {
     ItemId a = catalog.addItem(makeItem(1), 0);
     ModelId ready = store.createModel(ModelKind::Descriptors, std::nullopt, 1, "", {}, 0);
     store.setState(ready, ModelState::Ready);
@@ -124,7 +133,7 @@ TEST_F(ModelStoreTest, InterruptedBuildsBecomeFailedAndLoseTheirPartialWork) {
     EXPECT_EQ(store.failInterruptedBuilds(), 0);
 }
 
-TEST_F(ModelStoreTest, IndexRecordsRoundTrip) {
+TEST_P(ModelStoreTest, IndexRecordsRoundTrip) {
     ModelId model = store.createModel(ModelKind::Descriptors, std::nullopt, 3, "", {}, 0);
     EXPECT_FALSE(store.indexRecord(model).has_value());
     IndexRecord record{"index-1.lkidx", 42, 3, "00ff", 7, 99};

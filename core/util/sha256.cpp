@@ -1,9 +1,9 @@
-#include "core/imaging/sha256.h"
+#include "core/util/sha256.h"
 
 #include <bit>
 #include <cstring>
 
-namespace lookalike::imaging {
+namespace lookalike {
 
 namespace {
 
@@ -116,4 +116,4 @@ std::string toHex(std::span<const std::uint8_t> bytes) {
     return hex;
 }
 
-}  // namespace lookalike::imaging
+}  // namespace lookalike

@@ -6,7 +6,7 @@
 #include <span>
 #include <string>
 
-namespace lookalike::imaging {
+namespace lookalike {
 
 using Sha256Digest = std::array<std::uint8_t, 32>;
 
@@ -29,4 +29,4 @@ private:
 
 std::string toHex(std::span<const std::uint8_t> bytes);
 
-}  // namespace lookalike::imaging
+}  // namespace lookalike

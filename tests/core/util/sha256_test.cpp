@@ -1,13 +1,13 @@
 // SHA-256 against the FIPS 180-4 example vectors, one-shot and incremental.
 
-#include "core/imaging/sha256.h"
+#include "core/util/sha256.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-using namespace lookalike::imaging;
+using namespace lookalike;
 
 namespace {
 
