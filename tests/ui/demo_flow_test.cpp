@@ -37,7 +37,7 @@ private slots:
         fixtures::ScopedEnvironment samples("LOOKALIKE_SAMPLE_CATALOG", "");
         fixtures::TempDir dir;
         ui::MainWindow::Options options;
-        options.libraryDir = dir.path() / "demo";
+        options.location = dir.path() / "demo";
         options.demo = true;
         options.samplePhotos = datasets::sampleCatalogDir();
         options.sampleGroups = datasets::sampleGroupsCsv();

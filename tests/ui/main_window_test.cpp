@@ -77,7 +77,7 @@ struct ShapeLibrary {
 
 ui::MainWindow::Options optionsFor(const fs::path& library) {
     ui::MainWindow::Options options;
-    options.libraryDir = library;
+    options.location = library;
     return options;
 }
 

@@ -44,7 +44,7 @@ private slots:
             opened->refresh();
         }
         ui::MainWindow::Options options;
-        options.libraryDir = library;
+        options.location = library;
         ui::MainWindow window(options);
         window.show();
         QTRY_VERIFY_WITH_TIMEOUT(!window.isBusy() && window.gridModel()->rowCount() == 36, 60000);
@@ -108,11 +108,11 @@ private slots:
         fixtures::TempDir dir;
         fixtures::writeShapePhotos(dir.path() / "photos", 3);
         ui::MainWindow::Options options;
-        options.libraryDir = dir.path() / "library";
+        options.location = dir.path() / "library";
         options.library.pretrainedBackbone =
             fs::path(LOOKALIKE_SOURCE_DIR) / "resources/models/mobilenetv2-nsfwjs-block13.lkckpt";
         {
-            auto opened = services::Library::open(options.libraryDir);
+            auto opened = services::Library::open(options.location);
             std::vector<fs::path> roots{dir.path() / "photos"};
             services::importFolders(opened->catalog(), roots);
         }
@@ -125,7 +125,7 @@ private slots:
         QVERIFY(finished.back().at(1).toBool());
         QVERIFY(window.lastTraining() && window.lastTraining()->activated);
         {
-            catalog::Catalog catalog = catalog::Catalog::open(options.libraryDir);
+            catalog::Catalog catalog = catalog::Catalog::open(options.location);
             catalog::ModelStore models(catalog);
             QCOMPARE(QString::fromStdString(catalog::modelBackbone(*models.model(window.lastTraining()->model))),
                      QStringLiteral("mobilenetv2:block_10"));

@@ -96,7 +96,7 @@ int main(int argc, char** argv) {
     std::cout << "catalog of " << items << " items written in " << timer.elapsed() / 1000.0 << " s (load " << bench::loadAverage() << ")\n";
 
     ui::MainWindow::Options options;
-    options.libraryDir = library;
+    options.location = library;
     ui::MainWindow window(options);
     window.resize(1400, 900);
     window.show();
