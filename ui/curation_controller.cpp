@@ -64,11 +64,12 @@ QList<QAction*> CurationController::actions() const {
 
 void CurationController::updateActions(bool idle) {
     const bool selection = !selectedItems().empty();
-    m_createGroupAction->setEnabled(selection);
-    m_removeFromGroupAction->setEnabled(selection);
+    const bool writable = m_readOnly.isEmpty();
+    m_createGroupAction->setEnabled(selection && writable);
+    m_removeFromGroupAction->setEnabled(selection && writable);
     m_openFolderAction->setEnabled(selection);
-    m_removeFromCatalogAction->setEnabled(selection && idle);
-    m_importGroupsAction->setEnabled(m_reader && m_reader->itemCount() > 0);
+    m_removeFromCatalogAction->setEnabled(selection && idle && writable);
+    m_importGroupsAction->setEnabled(m_reader && m_reader->itemCount() > 0 && writable);
 }
 
 std::vector<catalog::ItemId> CurationController::selectedItems() const {
@@ -81,7 +82,16 @@ std::vector<catalog::ItemId> CurationController::selectedItems() const {
     return ids;
 }
 
+bool CurationController::refusedAsReadOnly() {
+    if (m_readOnly.isEmpty())
+        return false;
+    emit failed(m_readOnly);
+    return true;
+}
+
 void CurationController::run(const QString& done, std::function<void(services::Library&)> change) {
+    if (refusedAsReadOnly())
+        return;
     m_queries->submit([change = std::move(change)](services::Library& library) { change(library); })
         .then(this, [this, done] { emit changed(done); })
         .onFailed(this, [this](const std::exception& error) { emit failed(QString::fromStdString(error.what())); });
@@ -247,7 +257,7 @@ void CurationController::askImportGroupsCsv() {
 }
 
 void CurationController::importGroupsCsv(const QString& csvPath) {
-    if (!m_queries)
+    if (!m_queries || refusedAsReadOnly())
         return;
     const std::filesystem::path csv = csvPath.toStdString();
     m_queries->submit([csv](services::Library& library) { return services::importGroupsCsv(library.catalog(), csv); })

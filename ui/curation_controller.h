@@ -46,6 +46,9 @@ public:
     QAction* openFolderAction() const { return m_openFolderAction; }
     QAction* importGroupsAction() const { return m_importGroupsAction; }  // Import Groups from CSV…
     void updateActions(bool idle);
+    // A window that cannot write (a shared library another desk is changing): every change is
+    // refused with `reason`, and the actions that change the library are disabled.
+    void setReadOnly(const QString& reason) { m_readOnly = reason; }
 
     std::vector<catalog::ItemId> selectedItems() const;
     void createGroupFromSelection(const QString& name);
@@ -69,6 +72,7 @@ signals:
     void groupsImported(qint64 matchedRows, qint64 createdGroups);
 
 private:
+    bool refusedAsReadOnly();
     void run(const QString& done, std::function<void(services::Library&)> change);
     void askCreateGroup();
     void askRemoveFromCatalog();
@@ -89,6 +93,7 @@ private:
     QAction* m_removeFromCatalogAction = nullptr;
     QAction* m_openFolderAction = nullptr;
     QAction* m_importGroupsAction = nullptr;
+    QString m_readOnly;
 };
 
 }  // namespace lookalike::ui

@@ -49,7 +49,16 @@ MainWindow::MainWindow(const Options& options, QWidget* parent)
     QString problem;
     try {
         // The CLI and a second window wait their turn: "library … is in use by lookalike (pid …)".
-        m_lock.emplace(catalog::LibraryLock::acquire(m_options.location, "lookalike"));
+        try {
+            m_lock.emplace(catalog::LibraryLock::acquire(m_options.location, "lookalike"));
+        } catch (const LibraryInUseError& error) {
+            // A library on a server is shared: while another desk changes it, this one browses
+            // and searches. A folder library is one desk's; its second window waits its turn.
+            if (!m_options.location.isServer())
+                throw;
+            m_readOnly = tr("Read-only: %1. Browsing and look-alikes work; changes wait until it is closed.")
+                             .arg(QString::fromStdString(error.what()).replace(QStringLiteral("; close it first"), QString()));
+        }
         m_reader.emplace(catalog::Catalog::open(m_options.location));
         m_models.emplace(*m_reader);
     } catch (const std::exception& error) {
@@ -58,6 +67,7 @@ MainWindow::MainWindow(const Options& options, QWidget* parent)
     }
     if (m_reader) {
         services::LibraryOptions jobOptions = m_options.library;
+        jobOptions.embedOnDemand = m_readOnly.isEmpty();  // a read-only desk never writes the server
         services::LibraryOptions queryOptions = m_options.library;
         queryOptions.embedOnDemand = false;
         queryOptions.threads = 1;
@@ -81,6 +91,15 @@ MainWindow::MainWindow(const Options& options, QWidget* parent)
     connectControllers();
     reloadSidebar();
     showPlace({Place::Kind::All, 0, {}});
+    if (!m_readOnly.isEmpty()) {
+        m_curation->setReadOnly(m_readOnly);
+        auto* badge = new QLabel(tr("Read-only"), this);
+        badge->setObjectName(QStringLiteral("readOnlyBadge"));
+        badge->setToolTip(m_readOnly);
+        statusBar()->addPermanentWidget(badge);
+        setWindowTitle(tr("Lookalike (read-only)"));
+        showStatus(m_readOnly);
+    }
 
     if (m_options.demo && m_reader->itemCount() == 0)
         new DemoFlow(*this, *m_import, *m_curation, *m_training, m_options.samplePhotos, m_options.sampleGroups);
@@ -328,7 +347,7 @@ void MainWindow::restoreWindowState() {
 
 void MainWindow::updateActions() {
     const bool usable = m_reader.has_value();
-    const bool idle = usable && !m_jobs->isBusy();
+    const bool idle = usable && !m_jobs->isBusy() && m_readOnly.isEmpty();
     m_import->updateActions(idle);
     m_lookalikes->updateActions(usable);
     m_training->updateActions(idle);
@@ -551,7 +570,7 @@ void MainWindow::showAbout() {
 }
 
 void MainWindow::dragEnterEvent(QDragEnterEvent* event) {
-    if (m_import->acceptsDrop(event->mimeData()))
+    if (m_readOnly.isEmpty() && m_import->acceptsDrop(event->mimeData()))
         event->acceptProposedAction();
 }
 

@@ -80,6 +80,7 @@ public:
     std::vector<catalog::ItemId> selectedItems() const { return m_curation->selectedItems(); }
     std::optional<catalog::ModelId> activeModel();
     QString statusText() const;
+    bool isReadOnly() const { return !m_readOnly.isEmpty(); }
     const std::vector<catalog::ImportErrorRecord>& importProblems() const { return m_import->problems(); }
     ItemListModel* gridModel() const { return m_grid; }
     QListView* gridView() const { return m_gridView; }
@@ -160,6 +161,7 @@ private:
     catalog::ItemId m_pendingSelection = 0;
     bool m_reloadingView = false;
     QString m_status;
+    QString m_readOnly;  // why this window cannot change the library (another desk holds it); empty: it can
 };
 
 }  // namespace lookalike::ui

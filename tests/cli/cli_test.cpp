@@ -53,8 +53,8 @@ TEST_F(CliTest, VersionPrintsTheProjectVersion) {
 TEST_F(CliTest, HelpListsEveryCommandAndTheDefaultLibrary) {
     RunResult result = run({"--help"});
     EXPECT_EQ(result.exitCode, 0);
-    EXPECT_TRUE(contains(result.out, "Usage: lookalike-cli [--library DIR] COMMAND")) << result.out;
-    for (const char* command : {"import DIR...", "list", "stats", "sample DIR", "demo"})
+    EXPECT_TRUE(contains(result.out, "Usage: lookalike-cli [--library DIR|URI] COMMAND")) << result.out;
+    for (const char* command : {"import DIR...", "list", "stats", "migrate FROM TO", "sample DIR", "demo"})
         EXPECT_TRUE(contains(result.out, std::string("\n  ") + command)) << command;
     EXPECT_TRUE(contains(result.out, (home / "data" / "lookalike" / "library").string())) << result.out;
     EXPECT_EQ(result.err, "");

@@ -5,6 +5,7 @@
 #include "core/catalog/library_lock.h"
 #include "tests/cli/cli_runner.h"
 #include "tests/cli/shape_library.h"
+#include "tests/support/backends.h"
 #include "tests/support/shape_photos.h"
 #include "tests/support/temp_dir.h"
 
@@ -19,7 +20,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class LibraryLockCliTest : public ::testing::Test {
+// On both backends: a library folder, and a database on the test suite's PostgreSQL server.
+class LibraryLockCliTest : public ::testing::TestWithParam<fixtures::Backend> {
 protected:
     void SetUp() override {
         fixtures::writeShapeLibraryPhotos(photos);
@@ -28,7 +30,7 @@ protected:
     }
 
     RunResult run(std::vector<std::string> args) {
-        args.insert(args.begin(), {"--library", library.string()});
+        args.insert(args.begin(), {"--library", libraryText()});
         return fixtures::runCli(args, home.path(), work.path());
     }
 
@@ -37,19 +39,35 @@ protected:
         return run({"list"}).out + run({"groups", "list"}).out + run({"models", "list"}).out + run({"stats"}).out;
     }
 
+    std::string libraryText() {
+        return library.isServer() ? library.uri() : library.folder().string();
+    }
+
+    // What a second writer hears while this process holds the lock as the GUI does.
+    std::string inUseMessage() {
+        if (!library.isServer())
+            return "lookalike-cli: library " + library.folder().string() + " is in use by lookalike (pid " +
+                   std::to_string(::getpid()) + "); close it first\n";
+        char host[256] = {};
+        ::gethostname(host, sizeof host - 1);
+        return "lookalike-cli: library " + library.display() + " is in use by lookalike on " + host + " (pid " +
+               std::to_string(::getpid()) + "); close it first\n";
+    }
+
     fixtures::TempDir home;
     fixtures::TempDir work;
     fs::path photos = work / "photos";
-    fs::path library = work / "library";
+    catalog::LibraryLocation library = fixtures::freshLibrary(GetParam(), work);
 };
 
 }  // namespace
 
-TEST_F(LibraryLockCliTest, WritingCommandsFailWithTheHoldersNameAndChangeNothing) {
+INSTANTIATE_TEST_SUITE_P(Backends, LibraryLockCliTest, fixtures::kBothBackends, fixtures::backendName);
+
+TEST_P(LibraryLockCliTest, WritingCommandsFailWithTheHoldersNameAndChangeNothing) {
     fixtures::writeShapePhotos(work / "more", 2);
     const std::string before = snapshot();
-    const std::string expected = "lookalike-cli: library " + library.string() + " is in use by lookalike (pid " +
-                                 std::to_string(::getpid()) + "); close it first\n";
+    const std::string expected = inUseMessage();
     {
         catalog::LibraryLock gui = catalog::LibraryLock::acquire(library, "lookalike");
         const std::vector<std::vector<std::string>> writers = {
@@ -74,11 +92,11 @@ TEST_F(LibraryLockCliTest, WritingCommandsFailWithTheHoldersNameAndChangeNothing
     EXPECT_TRUE(contains(imported.out, "Imported 18,")) << imported.out;
 }
 
-TEST_F(LibraryLockCliTest, ReadersWorkWhileAnotherProcessImports) {
+TEST_P(LibraryLockCliTest, ReadersWorkWhileAnotherProcessImports) {
     // SQLite's WAL lets readers go on during the importer's write transactions; the busy
     // timeout covers the moments a reader's refresh writes embeddings of its own.
     fixtures::writeShapePhotos(work / "many", 25);  // 225 photos: some seconds of writing
-    fixtures::CliProcess importer({"--library", library.string(), "import", (work / "many").string()}, home.path(),
+    fixtures::CliProcess importer({"--library", libraryText(), "import", (work / "many").string()}, home.path(),
                                   work.path(), {}, "-importer");
     int reads = 0;
     while (!importer.finished() || reads < 3) {

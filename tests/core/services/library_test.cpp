@@ -7,6 +7,7 @@
 #include "core/catalog/library_lock.h"
 #include "core/nn/checkpoint.h"
 #include "core/services/importer.h"
+#include "tests/support/backends.h"
 #include "tests/support/shape_photos.h"
 #include "tests/support/temp_dir.h"
 
@@ -24,14 +25,16 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class LibraryTest : public ::testing::Test {
+// Every case runs on both backends: a library folder (SQLite) and a database on the test
+// suite's PostgreSQL server.
+class LibraryTest : public fixtures::BackendTest {
 protected:
     void SetUp() override {
         m_files = fixtures::writeShapePhotos(m_dir / "photos", 4);
     }
 
     std::unique_ptr<Library> openLibrary(const LibraryOptions& options = {}) {
-        return Library::open(m_dir / "library", options);
+        return Library::open(location(), options);
     }
 
     // As the app does: import, then embed and index.
@@ -70,7 +73,9 @@ protected:
     std::vector<fixtures::ShapePhotoFile> m_files;
 };
 
-TEST_F(LibraryTest, FreshLibraryFindsLookAlikesWithTheDescriptorModel) {
+INSTANTIATE_TEST_SUITE_P(Backends, LibraryTest, fixtures::kBothBackends, fixtures::backendName);
+
+TEST_P(LibraryTest, FreshLibraryFindsLookAlikesWithTheDescriptorModel) {
     auto library = openLibrary();
     EXPECT_EQ(importPhotos(*library, m_dir / "photos"), IndexLoad::Exact);
     ASSERT_TRUE(library->activeModel().has_value());
@@ -80,7 +85,7 @@ TEST_F(LibraryTest, FreshLibraryFindsLookAlikesWithTheDescriptorModel) {
     EXPECT_GE(recallAt1(*library), 0.9);
 }
 
-TEST_F(LibraryTest, SimilarRanksBestFirstAndExcludesTheQuery) {
+TEST_P(LibraryTest, SimilarRanksBestFirstAndExcludesTheQuery) {
     auto library = openLibrary();
     importPhotos(*library, m_dir / "photos");
     ItemId query = itemOf(*library, m_files[0].path);
@@ -99,7 +104,7 @@ TEST_F(LibraryTest, SimilarRanksBestFirstAndExcludesTheQuery) {
     EXPECT_EQ(library->similar(query, 1000).size(), m_files.size() - 1);
 }
 
-TEST_F(LibraryTest, NotSimilarMarksLeaveTheResults) {
+TEST_P(LibraryTest, NotSimilarMarksLeaveTheResults) {
     auto library = openLibrary();
     importPhotos(*library, m_dir / "photos");
     ItemId query = itemOf(*library, m_files[0].path);
@@ -111,7 +116,7 @@ TEST_F(LibraryTest, NotSimilarMarksLeaveTheResults) {
         EXPECT_NE(result.item, query);
 }
 
-TEST_F(LibraryTest, FiltersRestrictToAGroupAFolderOrUngroupedItems) {
+TEST_P(LibraryTest, FiltersRestrictToAGroupAFolderOrUngroupedItems) {
     auto library = openLibrary();
     importPhotos(*library, m_dir / "photos");
     catalog::Catalog& catalog = library->catalog();
@@ -144,7 +149,7 @@ TEST_F(LibraryTest, FiltersRestrictToAGroupAFolderOrUngroupedItems) {
     EXPECT_THROW(library->similar(ItemId{424242}, 3), LibraryError);
 }
 
-TEST_F(LibraryTest, SearchesWithAnOutsidePhoto) {
+TEST_P(LibraryTest, SearchesWithAnOutsidePhoto) {
     auto library = openLibrary();
     importPhotos(*library, m_dir / "photos");
     const fs::path outside = m_dir / "query.jpg";
@@ -172,7 +177,7 @@ protected:
     fs::path indexFile(Library& library) {
         auto record = library.models().indexRecord(*library.activeModel());
         EXPECT_TRUE(record.has_value());
-        return m_dir / "library" / (record ? record->fileName : "missing");
+        return library.catalog().libraryDir() / (record ? record->fileName : "missing");
     }
     std::vector<SimilarItem> probe(Library& library) { return library.similar(itemOf(library, m_files[7].path), 8); }
 };
@@ -183,7 +188,9 @@ bool sameResults(const std::vector<SimilarItem>& a, const std::vector<SimilarIte
            });
 }
 
-TEST_F(LibraryIndexTest, SavedIndexIsLoadedOnReopen) {
+INSTANTIATE_TEST_SUITE_P(Backends, LibraryIndexTest, fixtures::kBothBackends, fixtures::backendName);
+
+TEST_P(LibraryIndexTest, SavedIndexIsLoadedOnReopen) {
     std::vector<SimilarItem> before;
     {
         auto library = openLibrary(hnswOptions());
@@ -199,7 +206,7 @@ TEST_F(LibraryIndexTest, SavedIndexIsLoadedOnReopen) {
     EXPECT_TRUE(sameResults(probe(*library), before));
 }
 
-TEST_F(LibraryIndexTest, CorruptOrMissingIndexIsRebuilt) {
+TEST_P(LibraryIndexTest, CorruptOrMissingIndexIsRebuilt) {
     std::vector<SimilarItem> before;
     fs::path file;
     {
@@ -233,7 +240,7 @@ TEST_F(LibraryIndexTest, CorruptOrMissingIndexIsRebuilt) {
     EXPECT_EQ(library->refresh(), IndexLoad::Loaded);
 }
 
-TEST_F(LibraryIndexTest, StaleIndexCatchesUpWithNewImportsAndRemovals) {
+TEST_P(LibraryIndexTest, StaleIndexCatchesUpWithNewImportsAndRemovals) {
     {
         auto library = openLibrary(hnswOptions());
         importPhotos(*library, m_dir / "photos");
@@ -242,7 +249,7 @@ TEST_F(LibraryIndexTest, StaleIndexCatchesUpWithNewImportsAndRemovals) {
     auto more = fixtures::writeShapePhotos(m_dir / "more", 1, 7);
     {
         // Imported by another process: the recorded index no longer covers every embedding.
-        auto catalog = catalog::Catalog::open(m_dir / "library");
+        auto catalog = catalog::Catalog::open(location());
         std::vector<fs::path> roots{m_dir / "more"};
         importFolders(catalog, roots);
     }
@@ -277,7 +284,9 @@ protected:
 
 // Without curated groups the library's choice is the descriptors' projection alone, fitted in
 // closed form: no network steps, a 128-value vector, and look-alikes at least as good.
-TEST_F(LibraryTrainingTest, WithoutGroupsTrainingFitsTheDescriptorProjectionAlone) {
+INSTANTIATE_TEST_SUITE_P(Backends, LibraryTrainingTest, fixtures::kBothBackends, fixtures::backendName);
+
+TEST_P(LibraryTrainingTest, WithoutGroupsTrainingFitsTheDescriptorProjectionAlone) {
     auto library = openLibrary();
     importPhotos(*library, m_dir / "photos");
     const double before = recallAt1(*library);
@@ -303,7 +312,7 @@ TEST_F(LibraryTrainingTest, WithoutGroupsTrainingFitsTheDescriptorProjectionAlon
     EXPECT_TRUE(sameResults(reopened->similar(query, 5), results));
 }
 
-TEST_F(LibraryTrainingTest, TrainingAddsAModelAndSwitchesToIt) {
+TEST_P(LibraryTrainingTest, TrainingAddsAModelAndSwitchesToIt) {
     auto library = openLibrary();
     importPhotos(*library, m_dir / "photos");
     const ModelId first = library->activeModel().value_or(0);
@@ -336,7 +345,7 @@ TEST_F(LibraryTrainingTest, TrainingAddsAModelAndSwitchesToIt) {
     EXPECT_EQ(reopened->activeModel(), report.model);
 }
 
-TEST_F(LibraryTrainingTest, ReportsEveryStepAndComparesModelsSideBySide) {
+TEST_P(LibraryTrainingTest, ReportsEveryStepAndComparesModelsSideBySide) {
     auto library = openLibrary();
     importPhotos(*library, m_dir / "photos");
     const ModelId first = library->activeModel().value_or(0);
@@ -365,7 +374,7 @@ TEST_F(LibraryTrainingTest, ReportsEveryStepAndComparesModelsSideBySide) {
 
 // The GUI's two libraries on one folder: the job side imports and embeds, the query side only
 // serves what is stored and catches up.
-TEST_F(LibraryTest, AQueryLibraryServesWhatTheJobLibraryStored) {
+TEST_P(LibraryTest, AQueryLibraryServesWhatTheJobLibraryStored) {
     auto jobs = openLibrary();
     importPhotos(*jobs, m_dir / "photos");
     LibraryOptions servingOnly;
@@ -384,7 +393,7 @@ TEST_F(LibraryTest, AQueryLibraryServesWhatTheJobLibraryStored) {
     EXPECT_EQ(queries->similar(added, 200).size(), m_files.size() + more.size() - 1);
 }
 
-TEST_F(LibraryTrainingTest, CancelAtAnyPhaseLeavesThePreviousModel) {
+TEST_P(LibraryTrainingTest, CancelAtAnyPhaseLeavesThePreviousModel) {
     auto library = openLibrary();
     importPhotos(*library, m_dir / "photos");
     const ModelId first = library->activeModel().value_or(0);
@@ -407,7 +416,7 @@ TEST_F(LibraryTrainingTest, CancelAtAnyPhaseLeavesThePreviousModel) {
     EXPECT_TRUE(sameResults(reopened->similar(query, 5), before));
 }
 
-TEST_F(LibraryTrainingTest, AnInterruptedBuildIsMarkedFailedOnReopen) {
+TEST_P(LibraryTrainingTest, AnInterruptedBuildIsMarkedFailedOnReopen) {
     ModelId first = 0;
     {
         auto library = openLibrary();
@@ -429,7 +438,7 @@ TEST_F(LibraryTrainingTest, AnInterruptedBuildIsMarkedFailedOnReopen) {
     EXPECT_EQ(library->activeModel(), first);
 }
 
-TEST_F(LibraryTrainingTest, CuratedGroupsAreHeldOutAndScored) {
+TEST_P(LibraryTrainingTest, CuratedGroupsAreHeldOutAndScored) {
     auto library = openLibrary();
     importPhotos(*library, m_dir / "photos");
     catalog::Catalog& catalog = library->catalog();
@@ -459,7 +468,7 @@ namespace {
 
 // A shipped pretrained model: a fresh library adds it as model 2 and serves with it; an
 // unusable file is reported and the descriptors serve instead.
-TEST_F(LibraryTest, AFreshLibraryStartsFromThePretrainedModel) {
+TEST_P(LibraryTest, AFreshLibraryStartsFromThePretrainedModel) {
     nn::NetworkConfig architecture = nn::NetworkConfig::forInput(3, 32);
     architecture.width = 8;
     nn::Network network(architecture, 5);
@@ -489,7 +498,7 @@ TEST_F(LibraryTest, AFreshLibraryStartsFromThePretrainedModel) {
               std::string::npos);
 }
 
-TEST_F(LibraryTest, AnUnusablePretrainedModelLeavesTheDescriptors) {
+TEST_P(LibraryTest, AnUnusablePretrainedModelLeavesTheDescriptors) {
     const fs::path checkpoint = m_dir / "truncated.lkckpt";
     fixtures::writeText(checkpoint, "LKNNCKPT and then nothing");
     LibraryOptions options;
@@ -511,7 +520,7 @@ TEST_F(LibraryTest, AnUnusablePretrainedModelLeavesTheDescriptors) {
 // embeddings, so a reader (lookalike-cli similar) opened while another process trained
 // destroyed that training run's work. Only a crashed build, with nobody holding the library's
 // lock, is cleared now.
-TEST_F(LibraryTest, OpeningDoesNotClearAModelThatAnotherProcessIsBuilding) {
+TEST_P(LibraryTest, OpeningDoesNotClearAModelThatAnotherProcessIsBuilding) {
     catalog::ModelId building = 0;
     {
         std::unique_ptr<Library> library = openLibrary();
@@ -527,7 +536,7 @@ TEST_F(LibraryTest, OpeningDoesNotClearAModelThatAnotherProcessIsBuilding) {
     if (trainer == 0) {  // stands for the process that is training
         ::close(ready[0]);
         ::close(release[1]);  // else the read below never sees the parent close its end
-        catalog::LibraryLock lock = catalog::LibraryLock::acquire(m_dir / "library", "trainer");
+        catalog::LibraryLock lock = catalog::LibraryLock::acquire(location(), "trainer");
         [[maybe_unused]] ssize_t written = ::write(ready[1], "x", 1);
         char byte;
         [[maybe_unused]] ssize_t got = ::read(release[0], &byte, 1);
@@ -545,6 +554,9 @@ TEST_F(LibraryTest, OpeningDoesNotClearAModelThatAnotherProcessIsBuilding) {
     ::close(release[1]);
     int status = 0;
     ::waitpid(trainer, &status, 0);
+    // A server notices a closed session a moment after the process is gone.
+    for (int wait = 0; wait < 50 && catalog::LibraryLock::heldByAnotherProcess(location()); ++wait)
+        ::usleep(100'000);
     // The trainer is gone without finishing: now the build is a crashed one.
     std::unique_ptr<Library> after = openLibrary();
     EXPECT_EQ(after->models().model(building)->state, catalog::ModelState::Failed);
@@ -552,14 +564,14 @@ TEST_F(LibraryTest, OpeningDoesNotClearAModelThatAnotherProcessIsBuilding) {
     ::close(ready[0]);
 }
 
-TEST_F(LibraryTest, OpeningWhileThisProcessHoldsTheLockClearsACrashedBuild) {
+TEST_P(LibraryTest, OpeningWhileThisProcessHoldsTheLockClearsACrashedBuild) {
     catalog::ModelId building = 0;
     {
         std::unique_ptr<Library> library = openLibrary();
         importPhotos(*library, m_dir / "photos");
         building = library->models().createModel(catalog::ModelKind::Network, library->activeModel(), 4, "", {}, 0);
     }
-    catalog::LibraryLock lock = catalog::LibraryLock::acquire(m_dir / "library", "gui");
+    catalog::LibraryLock lock = catalog::LibraryLock::acquire(location(), "gui");
     std::unique_ptr<Library> library = openLibrary();
     EXPECT_EQ(library->models().model(building)->state, catalog::ModelState::Failed);
 }
