@@ -1,6 +1,7 @@
 // Crash consistency: lookalike-cli is SIGKILLed at seeded random moments while it imports,
-// trains and switches models, and the library must survive every kill:
-//  - PRAGMA integrity_check and foreign_key_check pass;
+// trains and switches models, and the library must survive every kill. On both backends: a
+// library folder (SQLite) and a database on the test suite's PostgreSQL server.
+//  - SQLite's integrity_check and foreign_key_check pass (the server enforces its own);
 //  - every item (and every ready model) a reader saw just before the kill is still there, and
 //    every item is whole (a thumbnail and a file record);
 //  - the active model loads and `similar` works, and its answer equals an exact search over
@@ -14,6 +15,7 @@
 #include "core/catalog/schema.h"
 #include "tests/cli/cli_runner.h"
 #include "tests/cli/output_parsers.h"
+#include "tests/support/backends.h"
 #include "tests/support/shape_photos.h"
 #include "tests/support/temp_dir.h"
 
@@ -42,7 +44,26 @@ constexpr int kKillPoints = 20;  // per operation
 constexpr std::uint64_t kSeed = 20261129;
 const std::vector<std::string> kEnvironment = {"LOOKALIKE_EXACT_SEARCH_BELOW=20"};
 
-// What a reader sees of a library, through its own SQLite connection.
+// A library under test: a folder, or a database on the test server.
+struct Target {
+    std::string arg;  // what --library gets
+    bool server = false;
+    fs::path folder() const { return arg; }
+};
+
+// The test server's maintenance database, to copy databases with.
+catalog::Connection serverAdmin() {
+    fixtures::PostgresCluster& cluster = fixtures::PostgresCluster::shared();
+    return catalog::Connection::openServer("postgresql:///postgres?host=" + cluster.socketDirectory() +
+                                           "&port=" + std::to_string(cluster.port()) + "&user=postgres");
+}
+
+std::string databaseName(const std::string& uri) {
+    const std::size_t start = uri.find(":///") + 4;
+    return uri.substr(start, uri.find('?') - start);
+}
+
+// What a reader sees of a library, through its own connection.
 struct LibraryView {
     std::string integrity;
     std::int64_t foreignKeyProblems = 0;
@@ -54,21 +75,23 @@ struct LibraryView {
     std::int64_t buildingModels = 0;  // a training run's model before its switch
 };
 
-LibraryView readLibrary(const fs::path& library, bool full) {
+LibraryView readLibrary(const Target& library, bool full) {
     LibraryView view;
-    catalog::Connection db = catalog::Connection::open(catalog::catalogPath(library), catalog::Connection::Mode::ReadOnly);
+    catalog::Connection db = library.server ? catalog::Connection::openServer(library.arg)
+                                            : catalog::Connection::open(catalog::catalogPath(library.folder()),
+                                                                        catalog::Connection::Mode::ReadOnly);
     // One read transaction: a consistent snapshot while the writer goes on.
-    db.execute("BEGIN");
-    catalog::Statement version = db.prepare("PRAGMA user_version");
-    version.step();
-    if (version.columnInt64(0) < catalog::latestSchemaVersion()) {
+    db.execute(library.server ? "BEGIN ISOLATION LEVEL REPEATABLE READ" : "BEGIN");
+    if (db.userVersion() < catalog::latestSchemaVersion()) {
         // Killed after SQLite created the file but before every migration committed (each
         // commits on its own): a library without items yet, which the next open finishes
         // migrating (the rerun checks that).
-        if (full) {
+        if (full && !library.server) {
             catalog::Statement integrity = db.prepare("PRAGMA integrity_check");
             while (integrity.step())
                 view.integrity += integrity.columnText(0);
+        } else {
+            view.integrity = "ok";
         }
         db.execute("COMMIT");
         return view;
@@ -82,12 +105,16 @@ LibraryView readLibrary(const fs::path& library, bool full) {
     view.buildingModels = building.columnInt64(0);
     if (catalog::Statement query = db.prepare("SELECT value FROM settings WHERE key = 'active_model'"); query.step())
         view.activeModel = std::stoll(query.columnText(0));
-    if (full) {
+    if (full && library.server) {
+        view.integrity = "ok";  // the server checks its pages and foreign keys itself
+    } else if (full) {
         catalog::Statement integrity = db.prepare("PRAGMA integrity_check");
         while (integrity.step())
             view.integrity += integrity.columnText(0);
         for (catalog::Statement query = db.prepare("PRAGMA foreign_key_check"); query.step();)
             ++view.foreignKeyProblems;
+    }
+    if (full) {
         catalog::Statement thumbnails =
             db.prepare("SELECT COUNT(*) FROM items WHERE id NOT IN (SELECT item_id FROM thumbnails)");
         thumbnails.step();
@@ -114,12 +141,12 @@ double cosine(const std::vector<double>& a, const std::vector<double>& b) {
 // command, and how to tell that a run of it completed the job.
 struct Operation {
     std::string name;
-    fs::path startingLibrary;  // copied for every kill point; empty: start without a library
+    std::optional<Target> startingLibrary;  // copied for every kill point; none: start without a library
     std::vector<std::string> command;
     std::function<void(const RunResult&, const LibraryView&)> expectCompleted;
 };
 
-class CrashConsistencyTest : public ::testing::Test {
+class CrashConsistencyTest : public ::testing::TestWithParam<fixtures::Backend> {
 protected:
     static void SetUpTestSuite() {
         s_shared = std::make_unique<fixtures::TempDir>();
@@ -134,22 +161,61 @@ protected:
     static fs::path photos() { return *s_shared / "photos"; }
     static fs::path smallPhotos() { return *s_shared / "small"; }
 
-    RunResult run(const fs::path& library, std::vector<std::string> args) {
-        args.insert(args.begin(), {"--library", library.string()});
+    bool server() const { return GetParam() == fixtures::Backend::Postgres; }
+
+    // A name for a library; for a server, a new empty database (the name only labels it).
+    Target target(const std::string& name) {
+        if (!server())
+            return {(work / name).string(), false};
+        return {fixtures::PostgresCluster::shared().createDatabase("crash"), true};
+    }
+
+    // The folder of the library's own files on this desk: the library folder, or the server
+    // library's cache under the CLI's home (empty until the library has its id).
+    fs::path localFolder(const Target& library) {
+        if (!library.server)
+            return library.folder();
+        catalog::Connection db = catalog::Connection::openServer(library.arg);
+        if (db.userVersion() == 0)
+            return {};
+        catalog::Statement id = db.prepare("SELECT value FROM settings WHERE key = 'library_id'");
+        return id.step() ? home / ".cache" / "lookalike" / id.columnText(0) : fs::path();
+    }
+
+    bool exists(const Target& library) {
+        return library.server || fs::exists(catalog::catalogPath(library.folder()));
+    }
+
+    RunResult run(const Target& library, std::vector<std::string> args) {
+        args.insert(args.begin(), {"--library", library.arg});
         fixtures::CliProcess process(args, home.path(), work.path(), {}, "", kEnvironment);
         return process.wait();
     }
 
-    // A library at `library` in the state an operation starts from.
-    void makeStartingLibrary(const Operation& operation, const fs::path& library) {
-        std::error_code ignored;
-        fs::remove_all(library, ignored);
-        if (!operation.startingLibrary.empty())
-            fs::copy(operation.startingLibrary, library, fs::copy_options::recursive);
+    // A library named `name` in the state an operation starts from. A server library is a copy
+    // of the starting database with an id of its own, so that desks never mix their caches.
+    Target makeStartingLibrary(const Operation& operation, const std::string& name) {
+        Target library = target(name);
+        if (!library.server) {
+            std::error_code ignored;
+            fs::remove_all(library.folder(), ignored);
+            if (operation.startingLibrary)
+                fs::copy(operation.startingLibrary->folder(), library.folder(), fs::copy_options::recursive);
+            return library;
+        }
+        if (operation.startingLibrary) {
+            catalog::Connection admin = serverAdmin();
+            admin.execute("DROP DATABASE " + databaseName(library.arg));
+            admin.execute("CREATE DATABASE " + databaseName(library.arg) + " TEMPLATE " +
+                          databaseName(operation.startingLibrary->arg));
+            catalog::Connection copy = catalog::Connection::openServer(library.arg);
+            copy.execute("DELETE FROM settings WHERE key = 'library_id'");
+        }
+        return library;
     }
 
     // `similar` on a few items must equal an exact search over the exported vectors.
-    void expectSimilarMatchesExactSearch(const fs::path& library, const std::string& where) {
+    void expectSimilarMatchesExactSearch(const Target& library, const std::string& where) {
         RunResult exported = run(library, {"export-embeddings"});
         ASSERT_EQ(exported.exitCode, 0) << where << exported.err;
         std::vector<std::vector<std::string>> rows = fixtures::parseCsv(exported.out);
@@ -183,8 +249,7 @@ protected:
 
     // Runs the operation once to the end and returns how long it took.
     Clock::duration calibrate(const Operation& operation) {
-        const fs::path library = work / "calibration";
-        makeStartingLibrary(operation, library);
+        const Target library = makeStartingLibrary(operation, "calibration");
         const auto start = Clock::now();
         RunResult result = run(library, operation.command);
         const auto took = Clock::now() - start;
@@ -203,17 +268,16 @@ protected:
         for (int kill = 1; kill <= kKillPoints; ++kill) {
             const long killAtMs = moment(random);
             const std::string where = operation.name + " killed at " + std::to_string(killAtMs) + " ms: ";
-            const fs::path library = work / (operation.name + "-" + std::to_string(kill));
-            makeStartingLibrary(operation, library);
+            const Target library = makeStartingLibrary(operation, operation.name + "-" + std::to_string(kill));
 
-            std::vector<std::string> args = {"--library", library.string()};
+            std::vector<std::string> args = {"--library", library.arg};
             args.insert(args.end(), operation.command.begin(), operation.command.end());
             fixtures::CliProcess process(args, home.path(), work.path(), {}, "-killed", kEnvironment);
             const auto start = Clock::now();
             // What a reader sees just before the kill: all of it must survive.
             std::this_thread::sleep_until(start + std::chrono::milliseconds(killAtMs));
             std::optional<LibraryView> before;
-            if (fs::exists(catalog::catalogPath(library)) && !process.finished()) {
+            if (exists(library) && !process.finished()) {
                 try {
                     before = readLibrary(library, false);
                 } catch (const std::exception&) {
@@ -225,7 +289,7 @@ protected:
             const bool finishedFirst = !killed.killedBySignal;
 
             LibraryView after;
-            if (fs::exists(catalog::catalogPath(library))) {
+            if (exists(library)) {
                 ASSERT_NO_THROW(after = readLibrary(library, true)) << where;
                 EXPECT_EQ(after.integrity, "ok") << where;
                 EXPECT_EQ(after.foreignKeyProblems, 0) << where;
@@ -250,7 +314,9 @@ protected:
             LibraryView finished = readLibrary(library, true);
             EXPECT_EQ(finished.integrity, "ok") << where;
             operation.expectCompleted(again, finished);
-            for (const fs::directory_entry& entry : fs::directory_iterator(library))
+            const fs::path local = localFolder(library);
+            EXPECT_TRUE(fs::is_directory(local)) << where << "no folder for the library's own files: " << local;
+            for (const fs::directory_entry& entry : fs::directory_iterator(local, std::filesystem::directory_options::none))
                 EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos)
                     << where << "a killed writer's temporary file was left behind: " << entry.path();
             if (kill == kKillPoints)  // once per operation: each check costs two CLI runs
@@ -268,10 +334,13 @@ protected:
             if (HasFailure())
                 return;
             ++survived;
-            fs::remove_all(library);
+            if (!library.server)
+                fs::remove_all(library.folder());
         }
         std::cout << operation.name << ": " << survived << " of " << kKillPoints << " kill points survived\n";
         RecordProperty(operation.name + "_kill_points_survived", survived);
+        if (server())
+            std::cout << "(PostgreSQL)\n";
     }
 
     static inline std::unique_ptr<fixtures::TempDir> s_shared;
@@ -283,7 +352,9 @@ protected:
 
 }  // namespace
 
-TEST_F(CrashConsistencyTest, ImportSurvivesKillsAtRandomMoments) {
+INSTANTIATE_TEST_SUITE_P(Backends, CrashConsistencyTest, fixtures::kBothBackends, fixtures::backendName);
+
+TEST_P(CrashConsistencyTest, ImportSurvivesKillsAtRandomMoments) {
     Operation import{"import", {}, {"import", photos().string()}, {}};
     import.expectCompleted = [](const RunResult& result, const LibraryView& view) {
         EXPECT_EQ(static_cast<std::int64_t>(view.items.size()), s_photoCount);
@@ -292,8 +363,8 @@ TEST_F(CrashConsistencyTest, ImportSurvivesKillsAtRandomMoments) {
     killAtRandomMoments(import);
 }
 
-TEST_F(CrashConsistencyTest, TrainingSurvivesKillsAtRandomMoments) {
-    const fs::path imported = work / "imported";
+TEST_P(CrashConsistencyTest, TrainingSurvivesKillsAtRandomMoments) {
+    const Target imported = target("imported");
     ASSERT_EQ(run(imported, {"import", smallPhotos().string()}).exitCode, 0);
     Operation train{"train", imported, {"train", "--epochs", "1"}, {}};
     train.expectCompleted = [](const RunResult& result, const LibraryView& view) {
@@ -307,18 +378,20 @@ TEST_F(CrashConsistencyTest, TrainingSurvivesKillsAtRandomMoments) {
     killAtRandomMoments(train);
 }
 
-TEST_F(CrashConsistencyTest, ModelSwitchSurvivesKillsAtRandomMoments) {
+TEST_P(CrashConsistencyTest, ModelSwitchSurvivesKillsAtRandomMoments) {
     // A library with a trained network (model 2) whose vectors and index are gone, serving
     // the descriptors: `models use 2` must embed every item again and build the index.
-    const fs::path library = work / "two-models";
+    const Target library = target("two-models");
     ASSERT_EQ(run(library, {"import", smallPhotos().string()}).exitCode, 0);
     ASSERT_EQ(run(library, {"train", "--epochs", "1"}).exitCode, 0);
     ASSERT_EQ(run(library, {"models", "use", "1"}).exitCode, 0);
     {
-        catalog::Connection db = catalog::Connection::open(catalog::catalogPath(library));
+        catalog::Connection db = library.server ? catalog::Connection::openServer(library.arg)
+                                                : catalog::Connection::open(catalog::catalogPath(library.folder()));
         db.execute("DELETE FROM embeddings WHERE model_id = 2; DELETE FROM search_indexes WHERE model_id = 2");
     }
-    fs::remove(library / "index-2.lkidx");
+    fs::remove(localFolder(library) / "index-2.lkidx");
+    fs::remove(localFolder(library) / "index-2.record");
     Operation use{"models-use", library, {"models", "use", "2"}, {}};
     use.expectCompleted = [](const RunResult& result, const LibraryView& view) {
         EXPECT_TRUE(contains(result.out, "Look-alikes ready: " + std::to_string(s_smallCount) + " items, model 2"))
