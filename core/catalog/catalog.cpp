@@ -164,12 +164,13 @@ Catalog Catalog::openServer(const LibraryLocation& location) {
     Connection connection = Connection::openServer(location.uri());
     migrate(connection);
     std::string id = serverLibraryId(connection);
-    const fs::path cache = xdgCacheHome() / "lookalike" / id;
+    // The desk's cache. Without one (a full or read-only home) the library still works: the
+    // index is then built in memory at every start instead of loaded.
+    fs::path cache = xdgCacheHome() / "lookalike" / id;
     std::error_code error;
     fs::create_directories(cache, error);
     if (error || !fs::is_directory(cache))
-        throw LibraryError("Cannot use the search-index cache " + displayPath(cache) + ": " +
-                           (error ? error.message() : "not a folder"));
+        cache.clear();
     auto impl = std::make_unique<Impl>(std::move(connection), cache, location);
     impl->libraryId = std::move(id);
     return Catalog(std::move(impl));

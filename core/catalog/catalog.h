@@ -103,7 +103,7 @@ public:
 
     // The folder for this library's files on this computer (its search index): the library
     // folder, or for a server library this desk's cache, $XDG_CACHE_HOME/lookalike/<libraryId>.
-    // Empty for an in-memory catalog.
+    // Empty for an in-memory catalog, and for a server library whose cache cannot be made.
     const std::filesystem::path& libraryDir() const;
     const LibraryLocation& location() const;
     bool isServer() const { return location().isServer(); }

@@ -122,7 +122,8 @@ std::string_view modelStateName(ModelState state) {
 }
 
 ModelStore::ModelStore(Catalog& catalog)
-    : m_db(catalog.writer()), m_localRecords(catalog.isServer() ? catalog.libraryDir() : std::filesystem::path()) {}
+    : m_db(catalog.writer()), m_localRecords(catalog.isServer() ? catalog.libraryDir() : std::filesystem::path()),
+      m_noRecords(catalog.isServer() && catalog.libraryDir().empty()) {}
 
 ModelId ModelStore::createModel(ModelKind kind, std::optional<ModelId> parent, int dimension,
                                 const std::string& recipe, std::span<const std::uint8_t> weights,
@@ -330,6 +331,8 @@ std::optional<IndexRecord> readLocalRecord(const std::filesystem::path& path) {
 }  // namespace
 
 std::optional<IndexRecord> ModelStore::indexRecord(ModelId model) {
+    if (m_noRecords)  // a server library without a cache on this desk
+        return std::nullopt;
     if (!m_localRecords.empty())
         return readLocalRecord(localRecordPath(m_localRecords, model));
     Statement query = m_db.prepare(
@@ -343,6 +346,8 @@ std::optional<IndexRecord> ModelStore::indexRecord(ModelId model) {
 }
 
 void ModelStore::putIndexRecord(ModelId model, const IndexRecord& record) {
+    if (m_noRecords)  // a server library without a cache on this desk
+        return;
     if (!m_localRecords.empty()) {
         const std::string text = "file_name=" + record.fileName + "\nelement_count=" + std::to_string(record.elementCount) +
                                  "\ndimension=" + std::to_string(record.dimension) + "\nchecksum=" + record.checksum +
@@ -363,6 +368,8 @@ void ModelStore::putIndexRecord(ModelId model, const IndexRecord& record) {
 }
 
 void ModelStore::deleteIndexRecord(ModelId model) {
+    if (m_noRecords)  // a server library without a cache on this desk
+        return;
     if (!m_localRecords.empty()) {
         std::error_code ignored;
         std::filesystem::remove(localRecordPath(m_localRecords, model), ignored);

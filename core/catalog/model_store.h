@@ -106,6 +106,7 @@ private:
     // A server library's index records are this desk's own: each desk keeps its index as a
     // local cache, so its record lives next to it, in this folder (empty: in the catalog).
     std::filesystem::path m_localRecords;
+    bool m_noRecords = false;  // a server library whose desk has no cache: no records at all
 };
 
 }  // namespace lookalike::catalog

@@ -9,6 +9,7 @@
 #include "core/catalog/catalog.h"
 #include "core/catalog/database.h"
 #include "tests/cli/cli_runner.h"
+#include "tests/support/postgres_cluster.h"
 #include "tests/support/shape_photos.h"
 #include "tests/support/temp_dir.h"
 
@@ -169,4 +170,41 @@ TEST_F(FullDiskCliTest, TrainingStopsWithADiskFullMessageAndTheActiveModelStillS
     // No groups: the new model serves the descriptors' learned projection, and says so.
     models = run({"models", "list"});
     EXPECT_TRUE(contains(models.out, "*   2  tuned-descriptors  none                    ready")) << models.out;
+}
+
+// A server library keeps nothing on the desk but its index cache: with the desk's disk full it
+// imports and searches all the same (the index is built in memory and not saved), and the
+// index is saved once there is room again. The server's own disk is its administrator's: a
+// full one fails the batch with "The library server's disk is full", as any error does.
+TEST(FullDiskServerCliTest, AFullDeskDiskCostsOnlyTheIndexCache) {
+    SmallDisk disk(4u << 20);
+    if (!disk.error().empty())
+        GTEST_SKIP() << "full-disk tests skipped: " << disk.error();
+    fixtures::TempDir home;
+    fixtures::TempDir work;
+    fixtures::writeShapePhotos(work / "photos", 4);  // 36 photos
+    const std::string uri = fixtures::PostgresCluster::shared().createDatabase();
+    const std::vector<std::string> environment = {"XDG_CACHE_HOME=" + (disk.path() / "cache").string(),
+                                                  "LOOKALIKE_EXACT_SEARCH_BELOW=0"};
+    const auto run = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {"--library", uri});
+        return fixtures::CliProcess(args, home.path(), work.path(), {}, "", environment).wait();
+    };
+    disk.fillLeaving(0);
+    RunResult imported = run({"import", (work / "photos").string()});
+    EXPECT_EQ(imported.exitCode, 0) << imported.out << imported.err;
+    EXPECT_TRUE(contains(imported.out, "Look-alikes ready: 36 items")) << imported.out;
+    EXPECT_TRUE(contains(imported.out + imported.err, "could not be saved")) << imported.out << imported.err;
+    RunResult similar = run({"similar", "1", "--k", "3"});
+    EXPECT_EQ(similar.exitCode, 0) << similar.err;
+    EXPECT_TRUE(contains(similar.out, "rank")) << similar.out;
+
+    disk.freeFiller();
+    RunResult again = run({"similar", "1", "--k", "3"});
+    EXPECT_EQ(again.exitCode, 0) << again.err;
+    EXPECT_EQ(again.out, similar.out);
+    bool saved = false;
+    for (const fs::directory_entry& entry : fs::recursive_directory_iterator(disk.path() / "cache"))
+        saved = saved || entry.path().extension() == ".lkidx";
+    EXPECT_TRUE(saved) << "the index was not saved once there was room";
 }
