@@ -130,10 +130,12 @@ inline void expectParameterGradientsMatchFiniteDifferences(const NetworkConfig& 
     std::uint32_t seed = 9;
     int skipped = 0, checked = 0;
     const std::vector<Parameter> trainable = network.trainableParameters();
-    for (const Parameter& parameter : network.parameters())
-        if (std::none_of(trainable.begin(), trainable.end(), [&](const Parameter& t) { return t.name == parameter.name; }))
+    for (const Parameter& parameter : network.parameters()) {
+        if (std::none_of(trainable.begin(), trainable.end(), [&](const Parameter& t) { return t.name == parameter.name; })) {
             EXPECT_TRUE(std::all_of(parameter.grad.begin(), parameter.grad.end(), [](float g) { return g == 0.f; }))
                 << parameter.name << " is frozen but has a gradient";
+        }
+    }
     for (const Parameter& parameter : trainable) {
         const std::vector<float> analytic(parameter.grad.begin(), parameter.grad.end());
         skipped += expectGradientMatchesAwayFromKinks(parameter.name, parameter.data, analytic, 1e-3, loss,
