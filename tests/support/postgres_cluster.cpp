@@ -194,7 +194,7 @@ struct PostgresCluster::Server {
             return;
         try {
             if (running)
-                run("pg_ctl", {"stop", "-w", "-m", "fast", "-D", dataDirectory().string()});
+                run("pg_ctl", {"stop", "-w", "-m", "immediate", "-D", dataDirectory().string()});  // its folder goes next
         } catch (...) {
             // fork failed: nothing more to do at exit than remove the folder.
         }
