@@ -4,6 +4,7 @@
 #include "core/services/group_csv_import.h"
 
 #include "core/util/errors.h"
+#include "tests/support/backends.h"
 #include "tests/support/expect_error.h"
 #include "tests/support/temp_dir.h"
 
@@ -20,10 +21,11 @@ namespace fs = std::filesystem;
 
 namespace {
 
-class GroupCsvImportTest : public ::testing::Test {
+// On both backends: a library folder and a fresh database on the test server.
+class GroupCsvImportTest : public fixtures::BackendTest {
 protected:
     void SetUp() override {
-        m_catalog = std::make_unique<Catalog>(Catalog::open(m_dir / "library"));
+        m_catalog = std::make_unique<Catalog>(openCatalog());
         m_shoesRed = addItem(m_dir / "photos" / "shoes" / "red.jpg", 1);
         m_shoesBlue = addItem(m_dir / "photos" / "shoes" / "blue.png", 2);
         m_bagsRed = addItem(m_dir / "photos" / "bags" / "red.jpg", 3);
@@ -64,7 +66,9 @@ protected:
     ItemId m_bagsRed = 0;
 };
 
-TEST_F(GroupCsvImportTest, CountsMatchedUnmatchedAndSkippedRows) {
+INSTANTIATE_TEST_SUITE_P(Backends, GroupCsvImportTest, fixtures::kBothBackends, fixtures::backendName);
+
+TEST_P(GroupCsvImportTest, CountsMatchedUnmatchedAndSkippedRows) {
     const std::string absoluteBlue = (m_dir / "photos" / "shoes" / "blue.png").string();
     const GroupCsvImportReport report = import(
         " File , GROUP \n"                 // line 1: header names ignore case and spaces
@@ -97,7 +101,7 @@ TEST_F(GroupCsvImportTest, CountsMatchedUnmatchedAndSkippedRows) {
     EXPECT_FALSE(m_catalog->groupOf(m_bagsRed).has_value());
 }
 
-TEST_F(GroupCsvImportTest, AnUnclosedQuoteChangesNothing) {
+TEST_P(GroupCsvImportTest, AnUnclosedQuoteChangesNothing) {
     fixtures::expectErrorMentioning<FileError>(
         [&] { import("file,group\nshoes/red.jpg,Red\n\"bags/red.jpg,Bags\n"); },
         "groups.csv: line 3: a quoted field is never closed");
@@ -105,21 +109,21 @@ TEST_F(GroupCsvImportTest, AnUnclosedQuoteChangesNothing) {
     EXPECT_FALSE(m_catalog->groupOf(m_shoesRed).has_value());
 }
 
-TEST_F(GroupCsvImportTest, RefusesACsvWithoutTheHeader) {
+TEST_P(GroupCsvImportTest, RefusesACsvWithoutTheHeader) {
     fixtures::expectErrorMentioning<FileError>([&] { import("shoes/red.jpg,Red\n"); },
                                                "the first row must name the columns: file,group");
     fixtures::expectErrorMentioning<FileError>([&] { import(""); }, "file,group");
     EXPECT_TRUE(m_catalog->groups().empty());
 }
 
-TEST_F(GroupCsvImportTest, RefusesALibraryWithoutItems) {
+TEST_P(GroupCsvImportTest, RefusesALibraryWithoutItems) {
     Catalog empty = Catalog::open(m_dir / "empty");
     std::istringstream csv("file,group\nred.jpg,Red\n");
     fixtures::expectErrorMentioning<LibraryError>([&] { importGroupsCsv(empty, csv, "groups.csv", m_dir.path()); },
                                                   "has no items yet");
 }
 
-TEST_F(GroupCsvImportTest, ReadsAFileWithPathsRelativeToItsFolder) {
+TEST_P(GroupCsvImportTest, ReadsAFileWithPathsRelativeToItsFolder) {
     fixtures::writeText(m_dir / "photos" / "groups.csv", "\xEF\xBB\xBF" "file,group\r\nbags/red.jpg,Bags\r\n");
     const GroupCsvImportReport report = importGroupsCsv(*m_catalog, m_dir / "photos" / "groups.csv");
     EXPECT_EQ(report.rows, 1);
