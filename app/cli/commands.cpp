@@ -3,9 +3,9 @@
 #include "app/cli/command_support.h"
 #include "app/cli/engine_commands.h"
 #include "app/cli/group_commands.h"
+#include "app/cli/product_commands.h"
 #include "app/cli/library_commands.h"
 #include "app/cli/model_commands.h"
-#include "app/cli/text_formats.h"
 
 #include "core/catalog/catalog.h"
 #include "core/catalog/library_copy.h"
@@ -16,6 +16,7 @@
 #include "core/services/library.h"
 #include "core/util/errors.h"
 #include "core/util/file_util.h"
+#include "core/util/text_formats.h"
 
 #include <algorithm>
 #include <iomanip>
@@ -245,11 +246,15 @@ const std::vector<Command>& commands() {
         {"demo", "", "the whole loop on the built-in sample catalog: import, look-alikes, groups, training",
          {"epochs"}, demoCommand},
         {"similar", "ITEM|PHOTO", "the items that look most like an item or a photo file",
-         {"k", "format text|csv|json", "group GROUP", "folder DIR"}, similarCommand, {"ungrouped"}},
+         {"k", "format text|csv|json", "group GROUP", "folder DIR"}, similarCommand, {"ungrouped", "photos"}},
         {"neighbors", "", "CSV of every item's look-alikes (query,rank,result,score)",
          {"k", "format csv"}, neighborsCommand},
         {"export-embeddings", "", "CSV of every item's vector from the active model (path,v0,...)",
          {"format csv"}, exportEmbeddingsCommand},
+        {"export-related", "", "each product's look-alike products by SKU, for a web shop (sku,related_skus or JSON)",
+         {"k", "min-score", "format csv|json"}, exportRelatedCommand},
+        {"products", "import FILE.csv|list", "the shop's product data: SKU, name, price, url per photo (see README)",
+         {}, productsCommand},
         {"groups", "list|create|import|rename|delete|merge|add|remove ...",
          "curate groups of items that belong together (see README)", {}, groupsCommand},
         {"not-similar", "ITEM ITEM", "mark two items as not look-alikes of each other", {},

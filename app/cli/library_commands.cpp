@@ -2,7 +2,7 @@
 
 #include "app/cli/command_support.h"
 #include "app/cli/commands.h"
-#include "app/cli/text_formats.h"
+#include "core/util/text_formats.h"
 
 #include "core/catalog/model_store.h"
 #include "core/services/library.h"
@@ -60,6 +60,7 @@ services::SimilarFilter parseFilter(const Arguments& args, Catalog& catalog) {
     if (int(group.has_value()) + int(folder.has_value()) + int(ungrouped) > 1)
         throw UsageError("similar: give only one of --group, --folder and --ungrouped");
     services::SimilarFilter filter;
+    filter.eachProductOnce = !args.flag("photos");
     if (group) {
         filter.scope = services::SimilarFilter::Scope::Group;
         filter.group = requireGroup(catalog, *group).id;
@@ -84,14 +85,17 @@ struct Ranked {
     float score = 0.0f;
     std::string path;
     bool missing = false;  // the file is gone (moved or deleted); the item still serves
+    std::string sku;       // its product's, when it has one
 };
 
 std::vector<Ranked> rankedResults(Catalog& catalog, const std::vector<services::SimilarItem>& found) {
     std::vector<Ranked> results;
     for (const services::SimilarItem& match : found) {
         std::optional<catalog::ItemSummary> summary = catalog.item(match.item);
+        std::optional<catalog::Product> product = catalog.productOf(match.item);
         results.push_back({static_cast<int>(results.size()) + 1, match.item, match.similarity,
-                           summary ? summary->sourcePath : std::string(), catalog.filesMissing(match.item)});
+                           summary ? summary->sourcePath : std::string(), catalog.filesMissing(match.item),
+                           product ? product->sku : std::string()});
     }
     return results;
 }
@@ -107,13 +111,13 @@ void printRanked(const std::vector<Ranked>& results, Format format, std::ostream
         for (const Ranked& result : results)
             out << std::right << std::setw(4) << result.rank << std::setw(8) << result.item << "  "
                 << fixed4(result.score) << "  " << oneLine(result.path) << (result.missing ? "  (file missing)" : "")
-                << "\n";
+                << (result.sku.empty() ? "" : "  SKU " + oneLine(result.sku)) << "\n";
         return;
     case Format::Csv:
-        out << "rank,item,score,path\n";
+        out << "rank,item,score,path,sku\n";
         for (const Ranked& result : results)
             out << result.rank << ',' << result.item << ',' << fixed4(result.score) << ','
-                << csvField(result.path) << "\n";
+                << csvField(result.path) << ',' << csvField(result.sku) << "\n";
         return;
     case Format::Json:
         out << "[";
@@ -121,7 +125,8 @@ void printRanked(const std::vector<Ranked>& results, Format format, std::ostream
             out << (i == 0 ? "\n  " : ",\n  ") << "{\"rank\": " << results[i].rank
                 << ", \"item\": " << results[i].item << ", \"score\": " << fixed4(results[i].score)
                 << ", \"path\": " << jsonString(results[i].path)
-                << (results[i].missing ? ", \"missing\": true" : "") << "}";
+                << (results[i].missing ? ", \"missing\": true" : "")
+                << (results[i].sku.empty() ? "" : ", \"sku\": " + jsonString(results[i].sku)) << "}";
         out << (results.empty() ? "]\n" : "\n]\n");
         return;
     }

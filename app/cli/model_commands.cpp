@@ -2,7 +2,7 @@
 
 #include "app/cli/command_support.h"
 #include "app/cli/commands.h"
-#include "app/cli/text_formats.h"
+#include "core/util/text_formats.h"
 
 #include "core/catalog/model_store.h"
 #include "core/services/key_values.h"

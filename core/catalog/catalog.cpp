@@ -359,6 +359,12 @@ std::vector<ItemId> Catalog::itemsInFolder(const std::string& folder) {
 }
 
 bool Catalog::removeItem(ItemId id) {
+    // A product without a SKU was this photo's data alone.
+    m_impl
+        ->statement("DELETE FROM products WHERE sku IS NULL AND id = (SELECT product_id FROM item_products "
+                    "WHERE item_id = ?)")
+        .bind(1, id)
+        .run();
     m_impl->statement("DELETE FROM items WHERE id = ?").bind(1, id).run();
     return m_impl->db.changes() == 1;
 }
@@ -617,6 +623,119 @@ std::optional<Group> putInGroup(Catalog& catalog, GroupId group, ItemId item, st
     std::optional<Group> previous = before ? catalog.group(*before) : std::nullopt;
     catalog.addToGroup(group, item, now);
     return previous;
+}
+
+namespace {
+
+constexpr const char* kProductColumns = "p.id, coalesce(p.sku, ''), p.name, p.price, p.url";
+
+Product readProduct(const Statement& row, int first = 0) {
+    return Product{row.columnInt64(first), row.columnText(first + 1), row.columnText(first + 2),
+                   row.columnText(first + 3), row.columnText(first + 4)};
+}
+
+std::optional<Product> readOneProduct(Statement& query) {
+    std::optional<Product> product;
+    if (query.step())
+        product = readProduct(query);
+    query.reset();
+    return product;
+}
+
+}  // namespace
+
+ProductId Catalog::createProduct(const std::string& sku, std::int64_t now) {
+    if (!sku.empty() && findProduct(sku))
+        throw DatabaseError("a product with the SKU " + sku + " exists already");
+    Statement& insert = m_impl->statement("INSERT INTO products (sku, updated_at) VALUES (?, ?) RETURNING id");
+    if (sku.empty())
+        insert.bindNull(1);
+    else
+        insert.bind(1, sku);
+    insert.bind(2, now);
+    return Impl::insertedId(insert);
+}
+
+void Catalog::updateProduct(ProductId product, const ProductFields& fields, std::int64_t now) {
+    if (!this->product(product))
+        throw DatabaseError("product " + std::to_string(product) + " does not exist");
+    const std::pair<const char*, const std::optional<std::string>*> columns[] = {
+        {"name", &fields.name}, {"price", &fields.price}, {"url", &fields.url}};
+    for (const auto& [column, value] : columns)
+        if (*value)
+            m_impl
+                ->statement(std::string("UPDATE products SET ") + column + " = ?, updated_at = ? WHERE id = ?")
+                .bindAll(**value, now, product)
+                .run();
+}
+
+std::optional<Product> Catalog::product(ProductId product) {
+    Statement& query = m_impl->statement(std::string("SELECT ") + kProductColumns + " FROM products p WHERE p.id = ?");
+    query.bind(1, product);
+    return readOneProduct(query);
+}
+
+std::optional<Product> Catalog::findProduct(const std::string& sku) {
+    Statement& query = m_impl->statement(std::string("SELECT ") + kProductColumns + " FROM products p WHERE p.sku = ?");
+    query.bind(1, sku);
+    return readOneProduct(query);
+}
+
+void Catalog::setProductOf(ItemId item, ProductId product) {
+    if (!m_impl->itemExists(item))
+        throw DatabaseError("item " + std::to_string(item) + " does not exist");
+    if (!this->product(product))
+        throw DatabaseError("product " + std::to_string(product) + " does not exist");
+    const std::optional<ProductId> before = productIdOf(item);
+    if (before == product)
+        return;
+    m_impl
+        ->statement("INSERT INTO item_products (item_id, product_id) VALUES (?, ?) "
+                    "ON CONFLICT(item_id) DO UPDATE SET product_id = excluded.product_id")
+        .bindAll(item, product)
+        .run();
+    if (before)
+        m_impl
+            ->statement("DELETE FROM products WHERE id = ? AND sku IS NULL AND NOT EXISTS "
+                        "(SELECT 1 FROM item_products WHERE product_id = ?)")
+            .bindAll(*before, *before)
+            .run();
+}
+
+std::optional<Product> Catalog::productOf(ItemId item) {
+    Statement& query = m_impl->statement(std::string("SELECT ") + kProductColumns +
+                                         " FROM item_products ip JOIN products p ON p.id = ip.product_id "
+                                         "WHERE ip.item_id = ?");
+    query.bind(1, item);
+    return readOneProduct(query);
+}
+
+std::optional<ProductId> Catalog::productIdOf(ItemId item) {
+    Statement& query = m_impl->statement("SELECT product_id FROM item_products WHERE item_id = ?");
+    query.bind(1, item);
+    std::vector<std::int64_t> found = Impl::ids(query);
+    return found.empty() ? std::nullopt : std::optional<ProductId>(found.front());
+}
+
+std::vector<ItemId> Catalog::productPhotos(ProductId product) {
+    Statement& query = m_impl->statement("SELECT item_id FROM item_products WHERE product_id = ? ORDER BY item_id");
+    query.bind(1, product);
+    return Impl::ids(query);
+}
+
+std::vector<std::pair<ItemId, Product>> Catalog::photoProducts() {
+    Statement& query = m_impl->statement(std::string("SELECT ip.item_id, ") + kProductColumns +
+                                         " FROM item_products ip JOIN products p ON p.id = ip.product_id "
+                                         "ORDER BY ip.item_id");
+    std::vector<std::pair<ItemId, Product>> found;
+    while (query.step())
+        found.emplace_back(query.columnInt64(0), readProduct(query, 1));
+    query.reset();
+    return found;
+}
+
+std::int64_t Catalog::productCount() {
+    return m_impl->scalar("SELECT count(DISTINCT product_id) FROM item_products");
 }
 
 }  // namespace lookalike::catalog

@@ -22,6 +22,7 @@ namespace lookalike::catalog {
 
 using ItemId = std::int64_t;
 using GroupId = std::int64_t;
+using ProductId = std::int64_t;
 using ContentHash = std::array<std::uint8_t, 32>;  // SHA-256 of the file's bytes
 
 struct Thumbnail {
@@ -63,6 +64,22 @@ struct Group {
     GroupId id = 0;
     std::string name;
     std::int64_t itemCount = 0;
+};
+
+// A shop's product: the photos that share its SKU, and what the shop says of it.
+struct Product {
+    ProductId id = 0;
+    std::string sku;    // empty: the data a CSV gave one photo by its file alone
+    std::string name;
+    std::string price;  // as the shop wrote it ("49.90", "EUR 49,90")
+    std::string url;    // its page on the shop's web site
+};
+
+// What a product import sets; nullopt (or a field left out) keeps the stored value.
+struct ProductFields {
+    std::optional<std::string> name;
+    std::optional<std::string> price;
+    std::optional<std::string> url;
 };
 
 struct ImportCounts {
@@ -180,6 +197,26 @@ public:
     bool unmarkNotSimilar(ItemId a, ItemId b);
     std::vector<ItemId> notSimilarTo(ItemId item);                  // ascending
     std::vector<std::pair<ItemId, ItemId>> notSimilarPairs();       // (smaller, larger)
+
+    // --- products: photos that share a SKU are one product; a photo is in at most one ---
+    // A new product with that SKU (trimmed by the caller; empty: a product without a SKU, for
+    // one photo). Throws DatabaseError when another product has the SKU.
+    ProductId createProduct(const std::string& sku, std::int64_t now);
+    // Sets the fields that are given. Throws DatabaseError for an unknown product.
+    void updateProduct(ProductId product, const ProductFields& fields, std::int64_t now);
+    std::optional<Product> product(ProductId product);
+    std::optional<Product> findProduct(const std::string& sku);  // exact, case and all
+    // Makes `item` a photo of `product`, out of any other; a product without a SKU that is left
+    // without photos is deleted (one with a SKU keeps its data for photos imported later).
+    // Throws DatabaseError for an unknown item or product.
+    void setProductOf(ItemId item, ProductId product);
+    std::optional<Product> productOf(ItemId item);
+    std::optional<ProductId> productIdOf(ItemId item);
+    std::vector<ItemId> productPhotos(ProductId product);  // ascending
+    // Every photo that has a product, with it, by item id.
+    std::vector<std::pair<ItemId, Product>> photoProducts();
+    // Products that have photos.
+    std::int64_t productCount();
 
 private:
     struct Impl;

@@ -13,6 +13,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <set>
+#include <span>
 #include <stdexcept>
 
 namespace lookalike::services {
@@ -29,6 +31,29 @@ struct Library::Impl {
     catalog::ModelStore store;
     LibraryOptions options;
     ActiveModel active;
+
+    // The active model's search, with each product once when the filter asks: the index is
+    // asked for more until k products are found or it has no more.
+    std::vector<SimilarItem> search(std::span<const float> query, std::size_t k, const SimilarFilter& filter,
+                                    std::vector<ItemId> excluded) {
+        if (!filter.eachProductOnce || k == 0)
+            return active.search(query, k, filter, std::move(excluded));
+        for (std::size_t asked = 2 * k + 8;; asked *= 4) {
+            const std::vector<SimilarItem> found = active.search(query, asked, filter, excluded);
+            std::vector<SimilarItem> products;
+            std::set<catalog::ProductId> seen;
+            for (const SimilarItem& result : found) {
+                const std::optional<catalog::ProductId> product = catalog.productIdOf(result.item);
+                if (product && !seen.insert(*product).second)
+                    continue;
+                products.push_back(result);
+                if (products.size() == k)
+                    return products;
+            }
+            if (found.size() < asked)
+                return products;
+        }
+    }
 };
 
 Library::Library(std::unique_ptr<Impl> impl) : m_impl(std::move(impl)) {}
@@ -63,7 +88,11 @@ std::vector<SimilarItem> Library::similar(ItemId item, std::size_t k, const Simi
     std::vector<float> query = m_impl->active.requireEmbedding(item);
     std::vector<ItemId> excluded = m_impl->catalog.notSimilarTo(item);
     excluded.push_back(item);
-    return m_impl->active.search(query, k, filter, std::move(excluded));
+    if (filter.eachProductOnce)
+        if (std::optional<catalog::ProductId> product = m_impl->catalog.productIdOf(item))
+            for (ItemId photo : m_impl->catalog.productPhotos(*product))
+                excluded.push_back(photo);
+    return m_impl->search(query, k, filter, std::move(excluded));
 }
 
 std::vector<SimilarItem> Library::similar(const fs::path& photo, std::size_t k, const SimilarFilter& filter) {
@@ -84,7 +113,7 @@ std::vector<SimilarItem> Library::similar(const fs::path& photo, std::size_t k, 
     catalog::ContentHash hash = Sha256::of(bytes);
     if (std::optional<ItemId> same = m_impl->catalog.findItemByHash(hash))
         excluded.push_back(*same);
-    return m_impl->active.search(query, k, filter, std::move(excluded));
+    return m_impl->search(query, k, filter, std::move(excluded));
 }
 
 std::vector<SimilarItem> Library::similarUnder(ModelId model, ItemId item, std::size_t k) {

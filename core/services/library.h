@@ -77,6 +77,9 @@ struct SimilarFilter {
     Scope scope = Scope::All;
     GroupId group = 0;   // Scope::Group
     std::string folder;  // Scope::Folder: items seen at a path inside it
+    // Photos that share a product (a SKU) count once, by the best of them, and an item's own
+    // product's other photos are left out; false: every photo (the owner asked for photos).
+    bool eachProductOnce = true;
 };
 
 struct SimilarItem {

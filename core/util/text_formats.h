@@ -1,11 +1,11 @@
 #pragma once
-// The machine-readable formats of lookalike-cli output: CSV (RFC 4180) and JSON strings.
+// The machine-readable formats of Lookalike output (lookalike-cli, exports): CSV (RFC 4180) and JSON strings.
 // (CSV input is read by core/util/csv_reader.h.)
 
 #include <string>
 #include <string_view>
 
-namespace lookalike::cli {
+namespace lookalike {
 
 // A CSV field: quoted, with quotes doubled, when it holds a comma, a quote, CR or LF, or starts
 // or ends with a space.
@@ -25,4 +25,4 @@ std::string fixed4(double value);
 // The shortest decimal text that reads back as the same float.
 std::string exactFloat(float value);
 
-}  // namespace lookalike::cli
+}  // namespace lookalike

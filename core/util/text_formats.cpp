@@ -1,9 +1,9 @@
-#include "app/cli/text_formats.h"
+#include "core/util/text_formats.h"
 
 #include <charconv>
 #include <cstdio>
 
-namespace lookalike::cli {
+namespace lookalike {
 
 std::string csvField(std::string_view text) {
     const bool quote = text.find_first_of(",\"\r\n") != std::string_view::npos ||
@@ -112,4 +112,4 @@ std::string exactFloat(float value) {
     return error == std::errc() ? std::string(buffer, end) : std::string("nan");
 }
 
-}  // namespace lookalike::cli
+}  // namespace lookalike
