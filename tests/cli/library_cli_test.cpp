@@ -27,6 +27,7 @@ struct Ranked {
     std::int64_t item = 0;
     double score = 0.0;
     std::string path;
+    std::string sku;  // its product's, if any
 };
 
 class LibraryCliTest : public ::testing::Test {
@@ -71,12 +72,12 @@ protected:
             ADD_FAILURE() << "no CSV header";
             return ranked;
         }
-        EXPECT_EQ(records[0], (std::vector<std::string>{"rank", "item", "score", "path"}));
+        EXPECT_EQ(records[0], (std::vector<std::string>{"rank", "item", "score", "path", "sku"}));
         for (std::size_t i = 1; i < records.size(); ++i) {
-            EXPECT_EQ(records[i].size(), 4u) << result.out;
-            if (records[i].size() == 4)
+            EXPECT_EQ(records[i].size(), 5u) << result.out;
+            if (records[i].size() == 5)
                 ranked.push_back({std::stoi(records[i][0]), std::stoll(records[i][1]), std::stod(records[i][2]),
-                                  records[i][3]});
+                                  records[i][3], records[i][4]});
         }
         return ranked;
     }
@@ -339,6 +340,91 @@ TEST_F(LibraryCliTest, GroupsImportSkipsGroupNamesWithControlCharactersAndImport
     RunResult create = run({"groups", "create", "Bad\x7fName", id(photos / "red" / "red-1.png")});
     EXPECT_EQ(create.exitCode, 2);
     EXPECT_TRUE(contains(create.err, "a group name cannot hold control characters")) << create.err;
+}
+
+// A shop's product data: rows by SKU (photos named after it) and by file; similar then lists each
+// product once (the owner asks for photos with --photos), and export-related writes look-alike
+// products by SKU as CSV and JSON.
+TEST_F(LibraryCliTest, ProductDataGroupsPhotosIntoProductsAndExportsRelatedSkus) {
+    fs::path csv = work / "products.csv";
+    fixtures::writeText(csv, "sku,file,name,price,url\n"
+                             "red,,Red circle,19.90,https://shop.example/red\n"     // red-1..4 (not "red, ...")
+                             "green,,Green triangle,9,https://shop.example/green\n"
+                             "yellow,,Yellow bar,12.50,\n"
+                             "blue,,Blue square,\"EUR 7,00\",\n"                       // blue-1..3, not the boxes
+                             "BOX-1,photos/blue/shelf-1/box.png,Box one,3,\n"         // by file, relative to the CSV
+                             "NOPE,,Ghost,1,\n"
+                             "red,,,12 dollars,\n");
+    RunResult imported = run({"products", "import", csv.string()});
+    ASSERT_EQ(imported.exitCode, 0) << imported.err;
+    std::vector<std::string> out = lines(imported.out);
+    ASSERT_EQ(out.size(), 4u) << imported.out;
+    EXPECT_EQ(out[0], "Rows: 7, matched: 5, products created: 5, photos linked: 18, unmatched: 1, skipped: 1.");
+    EXPECT_EQ(out[1], "Not imported:");
+    EXPECT_TRUE(out[2].starts_with("  line 7: NOPE: no product has this SKU and no photo is named after it")) << out[2];
+    EXPECT_TRUE(out[3].starts_with("  line 8: red: \"12 dollars\" is not a price")) << out[3];
+    EXPECT_EQ(run({"products", "list"}).out, "sku\tname\tprice\turl\tphotos\n"
+                                             "BOX-1\tBox one\t3\t\t1\n"
+                                             "blue\tBlue square\tEUR 7,00\t\t3\n"
+                                             "green\tGreen triangle\t9\thttps://shop.example/green\t5\n"
+                                             "red\tRed circle\t19.90\thttps://shop.example/red\t4\n"
+                                             "yellow\tYellow bar\t12.50\t\t5\n");
+
+    // Each product once, by its best photo; the red product's other photos are not look-alikes.
+    const fs::path red1 = photos / "red" / "red-1.png";
+    std::vector<Ranked> products = similar({red1.string(), "--k", "19"});
+    ASSERT_EQ(products.size(), 6u);  // red, "circle" 5 (no SKU), blue, green, yellow, BOX-1 and the other box
+    std::set<std::string> skus;
+    for (const Ranked& result : products) {
+        EXPECT_NE(result.sku, "red") << result.path;
+        if (!result.sku.empty())
+            EXPECT_TRUE(skus.insert(result.sku).second) << result.sku << " twice";
+    }
+    EXPECT_EQ(skus, (std::set<std::string>{"BOX-1", "blue", "green", "yellow"}));
+    std::vector<Ranked> everyPhoto = similar({red1.string(), "--k", "19", "--photos"});
+    ASSERT_EQ(everyPhoto.size(), 19u);
+    EXPECT_EQ(everyPhoto[0].sku, "red");
+    EXPECT_EQ(kindOf(everyPhoto[0].path), "red");
+
+    RunResult related = run({"export-related", "--k", "2"});
+    ASSERT_EQ(related.exitCode, 0) << related.err;
+    EXPECT_TRUE(contains(related.err, "Left out 2 photos without a SKU.")) << related.err;
+    std::vector<std::vector<std::string>> rows = fixtures::parseCsv(related.out);
+    ASSERT_EQ(rows.size(), 6u) << related.out;
+    EXPECT_EQ(rows[0], (std::vector<std::string>{"sku", "related_skus"}));
+    const std::vector<std::string> expectedOrder = {"BOX-1", "blue", "green", "red", "yellow"};
+    for (std::size_t i = 1; i < rows.size(); ++i) {
+        ASSERT_EQ(rows[i].size(), 2u);
+        EXPECT_EQ(rows[i][0], expectedOrder[i - 1]);
+        const std::size_t comma = rows[i][1].find(',');
+        ASSERT_NE(comma, std::string::npos) << rows[i][1];
+        EXPECT_NE(rows[i][1].substr(0, comma), rows[i][0]);
+        EXPECT_NE(rows[i][1].substr(comma + 1), rows[i][0]);
+    }
+    EXPECT_TRUE(rows[1][1].starts_with("blue,")) << "a blue box is most like the blue squares: " << rows[1][1];
+
+    RunResult json = run({"export-related", "--format", "json", "--k", "3", "--min-score", "0.5"});
+    ASSERT_EQ(json.exitCode, 0) << json.err;
+    const fixtures::JsonValue document = fixtures::JsonReader(json.out).parseDocument();
+    ASSERT_EQ(document.elements.size(), 5u) << json.out;
+    const fixtures::JsonValue& box = document.elements[0];
+    EXPECT_EQ(box.members.at("sku").text, "BOX-1");
+    EXPECT_EQ(box.members.at("name").text, "Box one");
+    const std::vector<fixtures::JsonValue>& boxRelated = box.members.at("related").elements;
+    ASSERT_FALSE(boxRelated.empty());
+    EXPECT_LE(boxRelated.size(), 3u);
+    EXPECT_EQ(boxRelated[0].members.at("sku").text, "blue");
+    for (const fixtures::JsonValue& other : boxRelated)
+        EXPECT_GE(other.members.at("score").number, 0.5);
+
+    RunResult badFormat = run({"export-related", "--format", "xml"});
+    EXPECT_EQ(badFormat.exitCode, 2);
+    EXPECT_TRUE(contains(badFormat.err, "--format expects csv or json")) << badFormat.err;
+    fixtures::writeText(csv, "name,price\nRed circle,1\n");
+    RunResult noKey = run({"products", "import", csv.string()});
+    EXPECT_EQ(noKey.exitCode, 1);
+    EXPECT_TRUE(contains(noKey.err, "the first row must name the columns: file or sku")) << noKey.err;
+    EXPECT_TRUE(contains(run({"products", "list"}).out, "red\tRed circle\t19.90"));  // nothing lost
 }
 
 TEST_F(LibraryCliTest, NotSimilarRemovesEachFromTheOthersLookAlikes) {
