@@ -1,6 +1,7 @@
 #include "ui/curation_controller.h"
 
 #include "core/services/group_csv_import.h"
+#include "ui/unimported_rows.h"
 #include "core/util/unix_time.h"
 #include "ui/detail_panel.h"
 #include "ui/item_list_model.h"
@@ -270,25 +271,11 @@ void CurationController::importGroupsCsv(const QString& csvPath) {
                       done += tr(", %n row(s) not imported", nullptr, static_cast<int>(report.problems.size()));
                   emit changed(done + QLatin1Char('.'));
                   if (!report.problems.empty())
-                      showUnimportedRows(csvPath, report.problems);
+                      showUnimportedRows(m_window, tr("Import Groups"), csvPath, report.problems,
+                                         QStringLiteral("unimportedGroupRows"));
                   emit groupsImported(report.matched, report.created);
               })
         .onFailed(this, [this](const std::exception& error) { emit failed(QString::fromStdString(error.what())); });
-}
-
-void CurationController::showUnimportedRows(const QString& csvPath, const std::vector<std::string>& problems) {
-    QStringList lines;
-    for (const std::string& problem : problems)
-        lines << QString::fromStdString(problem);
-    auto* box = new QMessageBox(QMessageBox::Information, tr("Import Groups"),
-                                tr("%n row(s) of %1 could not be used; the others were imported.", nullptr,
-                                   static_cast<int>(problems.size()))
-                                    .arg(QFileInfo(csvPath).fileName()),
-                                QMessageBox::Close, m_window);
-    box->setObjectName(QStringLiteral("unimportedGroupRows"));
-    box->setDetailedText(lines.join(QLatin1Char('\n')));
-    box->setAttribute(Qt::WA_DeleteOnClose);
-    box->open();
 }
 
 }  // namespace lookalike::ui

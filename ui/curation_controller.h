@@ -78,7 +78,6 @@ private:
     void askRemoveFromCatalog();
     void openContainingFolder();
     void askImportGroupsCsv();
-    void showUnimportedRows(const QString& csvPath, const std::vector<std::string>& problems);
 
     const JobRunner& m_jobs;
     LibraryWorker* m_queries;

@@ -3,6 +3,7 @@
 #include "ui/thumbnail_delegate.h"
 #include "ui/thumbnail_loader.h"
 
+#include <QCheckBox>
 #include <QDir>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -41,6 +42,15 @@ DetailPanel::DetailPanel(ThumbnailLoader* loader, QWidget* parent) : QWidget(par
     m_title->setTextInteractionFlags(Qt::TextSelectableByMouse);
     layout->addWidget(m_title);
 
+    m_product = new QLabel(this);
+    m_product->setObjectName(QStringLiteral("productDetails"));
+    m_product->setWordWrap(true);
+    m_product->setTextFormat(Qt::RichText);
+    m_product->setTextInteractionFlags(Qt::TextBrowserInteraction);
+    m_product->setOpenExternalLinks(true);
+    m_product->setAccessibleName(tr("Product"));
+    layout->addWidget(m_product);
+
     m_facts = new QLabel(this);
     m_facts->setWordWrap(true);
     m_facts->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -72,12 +82,16 @@ DetailPanel::DetailPanel(ThumbnailLoader* loader, QWidget* parent) : QWidget(par
     options->addWidget(m_minimumLabel);
     options->addWidget(m_minimum, 1);
     layout->addLayout(options);
+    m_everyPhoto = new QCheckBox(tr("Every &photo of a product"), this);
+    m_everyPhoto->setToolTip(tr("List each photo of a look-alike product, not only its best one"));
+    layout->addWidget(m_everyPhoto);
 
     auto updateMinimumLabel = [this] { m_minimumLabel->setText(tr("at least %1%").arg(m_minimum->value())); };
     updateMinimumLabel();
     connect(m_count, &QSpinBox::valueChanged, this, &DetailPanel::lookalikeOptionsChanged);
     connect(m_minimum, &QSlider::valueChanged, this, updateMinimumLabel);
     connect(m_minimum, &QSlider::valueChanged, this, &DetailPanel::lookalikeOptionsChanged);
+    connect(m_everyPhoto, &QCheckBox::toggled, this, &DetailPanel::lookalikeOptionsChanged);
 
     m_message = new QLabel(this);
     m_message->setWordWrap(true);
@@ -116,13 +130,41 @@ void DetailPanel::showItem(const ItemDetails& details) {
     facts << tr("Size: %1 × %2 px, %3").arg(details.width).arg(details.height).arg(QLocale().formattedDataSize(details.fileSize));
     facts << (details.group.isEmpty() ? tr("Group: none") : tr("Group: %1").arg(details.group));
     m_facts->setText(facts.join(QLatin1Char('\n')));
+    showProduct(details);
     m_preview->setPixmap({});
     m_preview->setText(tr("Loading…"));
     m_loader->request(details.id, previewPixels());
 }
 
+void DetailPanel::showProduct(const ItemDetails& details) {
+    m_product->setVisible(details.product.has_value());
+    if (!details.product) {
+        m_product->clear();
+        return;
+    }
+    const catalog::Product& product = *details.product;
+    QStringList lines;
+    if (!product.name.empty())
+        lines << QStringLiteral("<b>%1</b>").arg(QString::fromStdString(product.name).toHtmlEscaped());
+    QStringList facts;
+    if (!product.sku.empty())
+        facts << tr("SKU %1").arg(QString::fromStdString(product.sku).toHtmlEscaped());
+    if (!product.price.empty())
+        facts << QString::fromStdString(product.price).toHtmlEscaped();
+    if (details.productPhotos > 1)
+        facts << tr("photo %1 of %2").arg(details.productPhoto).arg(details.productPhotos);
+    if (!facts.isEmpty())
+        lines << facts.join(QStringLiteral(" · "));
+    if (!product.url.empty()) {
+        const QString url = QString::fromStdString(product.url).toHtmlEscaped();
+        lines << QStringLiteral("<a href=\"%1\">%2</a>").arg(url, tr("Product page"));
+    }
+    m_product->setText(lines.join(QStringLiteral("<br>")));
+}
+
 void DetailPanel::showPhoto(const QString& path, const QImage& image) {
     m_item = 0;
+    m_product->hide();
     m_title->setText(tr("Photo: %1").arg(QFileInfo(path).fileName()));
     m_facts->setText(tr("Path: %1\nSearched by photo; it is not in the catalog.").arg(QDir::toNativeSeparators(path)));
     QPixmap pixmap = QPixmap::fromImage(image.scaled(previewPixels(), previewPixels(), Qt::KeepAspectRatio, Qt::SmoothTransformation));
@@ -136,6 +178,8 @@ void DetailPanel::showNothing() {
     m_preview->setText(tr("Select an item to see its look-alikes."));
     m_title->clear();
     m_facts->clear();
+    m_product->clear();
+    m_product->hide();
     setLookalikes({});
 }
 
@@ -168,6 +212,10 @@ void DetailPanel::setLookalikeMessage(const QString& message) {
 
 int DetailPanel::lookalikeCount() const {
     return m_count->value();
+}
+
+bool DetailPanel::everyPhoto() const {
+    return m_everyPhoto->isChecked();
 }
 
 double DetailPanel::minimumSimilarity() const {

@@ -7,6 +7,9 @@
 
 #include <QWidget>
 
+#include <optional>
+
+class QCheckBox;
 class QLabel;
 class QListView;
 class QSlider;
@@ -25,6 +28,9 @@ struct ItemDetails {
     int height = 0;
     qint64 fileSize = 0;
     QString group;  // empty when ungrouped
+    std::optional<catalog::Product> product;
+    int productPhotos = 0;  // photos of that product
+    int productPhoto = 0;   // which of them this is, from 1
 };
 
 class DetailPanel : public QWidget {
@@ -43,6 +49,8 @@ public:
     int lookalikeCount() const;
     double minimumSimilarity() const;  // cosine in [0, 1]
     void setLookalikeOptions(int count, double minimumSimilarity);
+    // Every photo of a product in the look-alikes, not just its best one (off by default).
+    bool everyPhoto() const;
 
     catalog::ItemId shownItem() const { return m_item; }
     ItemListModel* lookalikeModel() const { return m_model; }
@@ -55,6 +63,7 @@ signals:
 
 private:
     void onThumbnailLoaded(qint64 item, int pixelSize, const QImage& image);
+    void showProduct(const ItemDetails& details);
     void showContextMenu(const QPoint& position);
     int previewPixels() const;
 
@@ -63,8 +72,10 @@ private:
     QLabel* m_preview = nullptr;
     QLabel* m_title = nullptr;
     QLabel* m_facts = nullptr;
+    QLabel* m_product = nullptr;  // name, SKU, price and a link to the shop's page
     QSpinBox* m_count = nullptr;
     QSlider* m_minimum = nullptr;
+    QCheckBox* m_everyPhoto = nullptr;
     QLabel* m_minimumLabel = nullptr;
     QLabel* m_message = nullptr;
     QListView* m_view = nullptr;

@@ -10,6 +10,17 @@
 
 namespace lookalike::ui {
 
+QString productSummary(const catalog::Product& product) {
+    QStringList parts;
+    if (!product.name.empty())
+        parts << QString::fromStdString(product.name);
+    if (!product.sku.empty())
+        parts << ItemListModel::tr("SKU %1").arg(QString::fromStdString(product.sku));
+    if (!product.price.empty())
+        parts << QString::fromStdString(product.price);
+    return parts.join(QStringLiteral(" · "));
+}
+
 namespace {
 constexpr int kPixmapCacheKiB = 96 * 1024;
 }
@@ -69,10 +80,12 @@ QVariant ItemListModel::data(const QModelIndex& index, int role) const {
     case Qt::DisplayRole:
         return row.name;
     case Qt::ToolTipRole:
-    case Qt::AccessibleTextRole:
+    case Qt::AccessibleTextRole: {
+        QString text = row.product.isEmpty() ? row.name : tr("%1 (%2)").arg(row.product, row.name);
         if (row.similarity)
-            return tr("%1, similarity %2").arg(row.name).arg(static_cast<double>(*row.similarity), 0, 'f', 2);
-        return row.name;
+            return tr("%1, similarity %2").arg(text).arg(static_cast<double>(*row.similarity), 0, 'f', 2);
+        return text;
+    }
     case Qt::DecorationRole: {
         if (QPixmap* cached = m_pixmaps.object(row.id))
             return *cached;

@@ -22,7 +22,11 @@ struct ItemRow {
     catalog::ItemId id = 0;
     QString name;
     std::optional<float> similarity;  // cosine, for look-alikes
+    QString product;  // "Floral dress · SKU DR-100 · 49.90" when the photo has product data
 };
+
+// The product line of a photo's tooltip and detail panel: its name, SKU and price, those known.
+QString productSummary(const catalog::Product& product);
 
 class ItemListModel : public QAbstractListModel {
     Q_OBJECT

@@ -26,7 +26,9 @@ std::vector<ItemRow> lookalikeRows(catalog::Catalog& reader, const std::vector<s
         std::optional<catalog::ItemSummary> summary = reader.item(result.item);
         if (!summary)
             continue;  // removed meanwhile
-        rows.push_back({result.item, QString::fromStdString(summary->displayName), result.similarity});
+        const std::optional<catalog::Product> product = reader.productOf(result.item);
+        rows.push_back({result.item, QString::fromStdString(summary->displayName), result.similarity,
+                        product ? productSummary(*product) : QString()});
     }
     return rows;
 }
@@ -60,14 +62,16 @@ void LookalikeSearch::showLookalikes() {
     }
     const quint64 generation = ++m_generation;
     const std::size_t k = static_cast<std::size_t>(m_detail->lookalikeCount());
+    services::SimilarFilter filter;
+    filter.eachProductOnce = !m_detail->everyPhoto();
     m_detail->setLookalikeMessage(tr("Finding look-alikes…"));
     using Answer = std::optional<std::vector<services::SimilarItem>>;  // nullopt: not indexed yet
     m_queries
-        ->submit([item, k](services::Library& library) -> Answer {
+        ->submit([item, k, filter](services::Library& library) -> Answer {
             const std::optional<catalog::ModelId> active = library.models().activeModel();
             if (!active || !library.models().embedding(*active, item))
                 return std::nullopt;
-            return library.similar(item, k);
+            return library.similar(item, k, filter);
         })
         .then(this,
               [this, generation, item](const Answer& answer) {
@@ -102,6 +106,8 @@ void LookalikeSearch::searchByPhoto(const QString& path) {
     m_photo = path;
     const quint64 generation = ++m_generation;
     const std::size_t k = static_cast<std::size_t>(m_detail->lookalikeCount());
+    services::SimilarFilter filter;
+    filter.eachProductOnce = !m_detail->everyPhoto();
     m_detail->showPhoto(path, {});
     m_detail->setLookalikeMessage(tr("Searching…"));
     struct Found {
@@ -109,9 +115,9 @@ void LookalikeSearch::searchByPhoto(const QString& path) {
         std::vector<services::SimilarItem> results;
     };
     m_queries
-        ->submit([path, k](services::Library& library) {
+        ->submit([path, k, filter](services::Library& library) {
             Found found;
-            found.results = library.similar(std::filesystem::path(path.toStdString()), k);
+            found.results = library.similar(std::filesystem::path(path.toStdString()), k, filter);
             QImageReader reader(path);
             reader.setAutoTransform(true);
             const QSize size = reader.size();

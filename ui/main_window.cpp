@@ -136,6 +136,7 @@ void MainWindow::buildControllers() {
                                         m_loader, m_detail, m_grid, this);
     m_curation = new CurationController(*m_jobs, m_queries.get(), reader, m_gridView, m_grid, m_sidebarView, m_detail, this);
     addActions(m_curation->actions());
+    m_products = new ProductController(*m_jobs, m_queries.get(), reader, this);
     addAction(m_jobs->cancelAction());
 
     connect(m_jobs, &JobRunner::statusMessage, this, &MainWindow::showStatus);
@@ -153,6 +154,13 @@ void MainWindow::buildControllers() {
     connect(m_training, &TrainingController::modelsChanged, this, &MainWindow::refreshQueryLibrary);
     connect(m_curation, &CurationController::changed, this, &MainWindow::onCurated);
     connect(m_curation, &CurationController::failed, this, &MainWindow::showError);
+    connect(m_products, &ProductController::imported, this, &MainWindow::onCurated);
+    connect(m_products, &ProductController::failed, this, &MainWindow::showError);
+    connect(m_products, &ProductController::statusMessage, this, &MainWindow::showStatus);
+    connect(m_jobs, &JobRunner::jobFailed, this, [this](const QString& kind, const QString& message) {
+        if (kind == QLatin1String("export") && !message.isEmpty())
+            showError(message);  // the file was not written: say so louder than the status bar
+    });
 }
 
 // What the views ask of the controllers.
@@ -177,6 +185,8 @@ void MainWindow::buildMenus() {
     file->addAction(m_import->importAction());
     file->addAction(m_lookalikes->searchPhotoAction());
     file->addAction(m_curation->importGroupsAction());
+    file->addAction(m_products->importAction());
+    file->addAction(m_products->exportAction());
     file->addSeparator();
     file->addAction(tr("&Settings…"), this, &MainWindow::showSettings)->setMenuRole(QAction::PreferencesRole);
     file->addSeparator();
@@ -273,8 +283,8 @@ QWidget* MainWindow::buildBrowser() {
     m_splitter->setSizes({200, 640, 340});
 
     m_nameFilter = new QLineEdit(this);
-    m_nameFilter->setPlaceholderText(tr("Search by name"));
-    m_nameFilter->setAccessibleName(tr("Search by name"));
+    m_nameFilter->setPlaceholderText(tr("Search by name or SKU"));
+    m_nameFilter->setAccessibleName(tr("Search by name or SKU"));
     m_nameFilter->setClearButtonEnabled(true);
     m_nameFilter->setMaximumWidth(260);
     auto* debounce = new QTimer(this);
@@ -352,6 +362,7 @@ void MainWindow::updateActions() {
     m_lookalikes->updateActions(usable);
     m_training->updateActions(idle);
     m_curation->updateActions(idle);
+    m_products->updateActions(idle, usable && m_readOnly.isEmpty());
 }
 
 // A window-modal message that does not block the event loop (jobs and queries go on).
@@ -529,6 +540,11 @@ void MainWindow::showDetails(catalog::ItemId item) {
     if (std::optional<catalog::GroupId> group = m_reader->groupOf(item))
         if (std::optional<catalog::Group> record = m_reader->group(*group))
             details.group = QString::fromStdString(record->name);
+    if ((details.product = m_reader->productOf(item))) {
+        const std::vector<catalog::ItemId> photos = m_reader->productPhotos(details.product->id);
+        details.productPhotos = static_cast<int>(photos.size());
+        details.productPhoto = static_cast<int>(std::find(photos.begin(), photos.end(), item) - photos.begin()) + 1;
+    }
     m_detail->showItem(details);
     m_lookalikes->showLookalikes();
 }

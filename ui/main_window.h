@@ -19,6 +19,7 @@
 #include "ui/item_list_model.h"
 #include "ui/job_runner.h"
 #include "ui/lookalike_search.h"
+#include "ui/product_controller.h"
 #include "ui/sidebar_model.h"
 #include "ui/training_controller.h"
 
@@ -74,6 +75,7 @@ public:
     void markNotSimilar(catalog::ItemId lookalike) { m_curation->markNotSimilar(lookalike); }
     // No confirmation; the action asks first.
     void removeSelectionFromCatalog() { m_curation->removeSelectionFromCatalog(); }
+    ProductController* products() const { return m_products; }
 
     bool isBusy() const { return m_jobs->isBusy(); }
     bool isUsable() const { return m_reader.has_value(); }
@@ -140,6 +142,7 @@ private:
     LookalikeSearch* m_lookalikes = nullptr;
     TrainingController* m_training = nullptr;
     CurationController* m_curation = nullptr;
+    ProductController* m_products = nullptr;
 
     QStackedWidget* m_pages = nullptr;
     QWidget* m_welcome = nullptr;

@@ -10,6 +10,7 @@
 #include <QStyle>
 
 #include <set>
+#include <unordered_map>
 
 namespace lookalike::ui {
 
@@ -138,15 +139,23 @@ std::vector<ItemRow> listPlace(catalog::Catalog& catalog, const Place& place, co
         break;
     }
     }
+    // A photo's product: its tooltip, and its name and SKU for the filter.
+    std::unordered_map<catalog::ItemId, catalog::Product> products;
+    for (auto& [item, product] : catalog.photoProducts())
+        products.emplace(item, std::move(product));
     std::vector<ItemRow> rows;
     const std::int64_t count = catalog.itemCount();
     for (const catalog::ItemSummary& item : catalog.listItems(0, count)) {
         if (allowed && !allowed->contains(item.id))
             continue;
         QString name = QString::fromStdString(item.displayName);
-        if (!filter.isEmpty() && !name.contains(filter, Qt::CaseInsensitive))
+        const auto product = products.find(item.id);
+        const bool hasProduct = product != products.end();
+        if (!filter.isEmpty() && !name.contains(filter, Qt::CaseInsensitive) &&
+            !(hasProduct && (QString::fromStdString(product->second.name).contains(filter, Qt::CaseInsensitive) ||
+                             QString::fromStdString(product->second.sku).contains(filter, Qt::CaseInsensitive))))
             continue;
-        rows.push_back({item.id, std::move(name), std::nullopt});
+        rows.push_back({item.id, std::move(name), std::nullopt, hasProduct ? productSummary(product->second) : QString()});
     }
     return rows;
 }

@@ -20,7 +20,8 @@ struct Place {
     bool operator==(const Place&) const = default;
 };
 
-// The rows of a place, optionally only names containing `filter` (ignoring case).
+// The rows of a place, optionally only those whose file name, product name or SKU contains
+// `filter` (ignoring case).
 std::vector<ItemRow> listPlace(catalog::Catalog& catalog, const Place& place, const QString& filter);
 
 class SidebarModel : public QStandardItemModel {

@@ -69,8 +69,8 @@ TEST(SchemaVersionTest, MigrateBringsAnEmptyDatabaseToTheLatestVersion) {
     EXPECT_EQ(db.userVersion(), latestSchemaVersion());
     EXPECT_EQ(tableNames(db),
               (std::vector<std::string>{"embeddings", "folders", "group_members", "groups", "import_errors",
-                                        "import_runs", "item_files", "items", "models", "not_similar",
-                                        "search_indexes", "settings", "sqlite_sequence", "thumbnails"}));
+                                        "import_runs", "item_files", "item_products", "items", "models", "not_similar",
+                                        "products", "search_indexes", "settings", "sqlite_sequence", "thumbnails"}));
 }
 
 // Version 2 keys group membership by item: an item that was in two groups keeps the first.
@@ -94,6 +94,30 @@ TEST(SchemaVersionTest, Version2KeepsEachItemInTheGroupItJoinedFirst) {
     EXPECT_EQ(scalar(db, "SELECT count(*) FROM group_members"), 2);
     EXPECT_EQ(scalar(db, "SELECT group_id FROM group_members WHERE item_id = 1"), 2);
     EXPECT_EQ(scalar(db, "SELECT group_id FROM group_members WHERE item_id = 2"), 1);
+}
+
+// Version 3 adds the product tables to a library that has items and groups, keeping them.
+TEST(SchemaVersionTest, Version3AddsProductsAndKeepsWhatIsStored) {
+    Connection db = Connection::openInMemory();
+    for (int version : {1, 2}) {
+        Transaction transaction(db);
+        db.execute(migrations()[static_cast<std::size_t>(version - 1)].sql);
+        db.setUserVersion(version);
+        transaction.commit();
+    }
+    db.execute("INSERT INTO items (id, content_hash, source_path, display_name, width, height, file_size, "
+               "mtime_ns, imported_at, updated_at) VALUES (7, randomblob(32), '/p.jpg', 'p', 1, 1, 1, 0, 0, 0)");
+    db.execute("INSERT INTO groups (id, name, created_at) VALUES (1, 'dresses', 0)");
+    db.execute("INSERT INTO group_members (group_id, item_id, added_at) VALUES (1, 7, 0)");
+    migrate(db);
+    EXPECT_EQ(db.userVersion(), 3);
+    EXPECT_EQ(scalar(db, "SELECT count(*) FROM group_members WHERE item_id = 7"), 1);
+    db.execute("INSERT INTO products (id, sku, updated_at) VALUES (1, 'DR-1', 0)");
+    db.execute("INSERT INTO item_products (item_id, product_id) VALUES (7, 1)");
+    EXPECT_THROW(db.execute("INSERT INTO products (sku, updated_at) VALUES ('DR-1', 0)"), DatabaseError);
+    EXPECT_THROW(db.execute("INSERT INTO products (sku, updated_at) VALUES ('', 0)"), DatabaseError);
+    db.execute("DELETE FROM items WHERE id = 7");  // a photo's product link goes with it
+    EXPECT_EQ(scalar(db, "SELECT count(*) FROM item_products"), 0);
 }
 
 TEST_F(SchemaTest, RunningMigrateAgainChangesNothing) {
