@@ -12,10 +12,13 @@
 #include "ui/detail_panel.h"
 #include "ui/item_list_model.h"
 #include "ui/main_window.h"
+#include "ui/product_controller.h"
 #include "ui/sidebar_model.h"
 #include "ui/training_dialog.h"
 
+#include <QCheckBox>
 #include <QLabel>
+#include <QMessageBox>
 #include <QMimeData>
 #include <QStandardItem>
 #include <QListView>
@@ -25,6 +28,7 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -234,6 +238,92 @@ private slots:
         QTRY_VERIFY_WITH_TIMEOUT(showsOthersOnly(), kWait);
         catalog::Catalog catalog = catalog::Catalog::open(shapes.library());
         QCOMPARE(catalog.notSimilarTo(item), std::vector<catalog::ItemId>{wrong});
+    }
+
+    // The owner imports product data: the rows it cannot use are listed, the grid's tooltips and
+    // the detail panel show the product, the filter finds its name, look-alikes list each product
+    // once unless every photo is asked for, and File > Export Related Products writes a CSV.
+    void productDataShowsInTheWindowAndExportsRelatedProducts() {
+        ShapeLibrary shapes(3);
+        fixtures::TempDir work;
+        const fs::path csv = work / "products.csv";
+        {
+            std::ofstream out(csv);
+            out << "sku,name,price,url\n";
+            for (const char* colour : fixtures::kColourNames)
+                for (const char* shape : fixtures::kShapeNames)
+                    out << colour << '-' << shape << ',' << colour << ' ' << shape << ",10.00,https://shop.example/"
+                        << colour << '-' << shape << '\n';
+            out << "NOPE,Ghost,1,\n";
+        }
+        ui::MainWindow window(optionsFor(shapes.library()));
+        window.show();
+        QVERIFY(waitUntilReady(window));
+        QSignalSpy loaded(&window, &ui::MainWindow::viewLoaded);
+        window.products()->importProductsCsv(QString::fromStdString(csv.string()));
+        QTRY_VERIFY_WITH_TIMEOUT(window.findChild<QMessageBox*>(QStringLiteral("unimportedProductRows")) != nullptr, kWait);
+        auto* box = window.findChild<QMessageBox*>(QStringLiteral("unimportedProductRows"));
+        QVERIFY(box->detailedText().startsWith(QLatin1String("line 11: NOPE: no product has this SKU")));
+        box->close();
+        QVERIFY(window.statusText().contains(QLatin1String("9 row(s) matched, 27 photo(s) linked to products, 1 row(s) not imported")));
+        QVERIFY(waitForMore(loaded, 0));
+
+        catalog::Catalog catalog = catalog::Catalog::open(shapes.library());
+        const QModelIndex first = window.gridModel()->index(0);
+        const catalog::ItemId item = window.gridModel()->idAt(0);
+        const std::string kind = shapes.kindOf(catalog, item);
+        const QString tooltip = first.data(Qt::ToolTipRole).toString();
+        QVERIFY2(tooltip.contains(QStringLiteral("SKU %1").arg(QString::fromStdString(kind))), qPrintable(tooltip));
+        QVERIFY(tooltip.contains(QLatin1String("10.00")));
+
+        // The product name has a space where the file names have a hyphen.
+        const qsizetype before = loaded.count();
+        window.setNameFilter(QStringLiteral("GREEN square"));
+        QVERIFY(waitForMore(loaded, before));
+        QCOMPARE(window.gridModel()->rowCount(), 3);
+        for (const ui::ItemRow& row : window.gridModel()->rows())
+            QCOMPARE(shapes.kindOf(catalog, row.id), std::string("green-square"));
+        window.setNameFilter({});
+        QTRY_COMPARE_WITH_TIMEOUT(window.gridModel()->rowCount(), 27, kWait);
+
+        selectRows(window, {window.gridModel()->rowOf(item)});
+        QTRY_VERIFY_WITH_TIMEOUT(window.detailPanel()->shownItem() == item && !shownLookalikes(window).empty(), kWait);
+        auto* product = window.detailPanel()->findChild<QLabel*>(QStringLiteral("productDetails"));
+        QVERIFY(product && product->isVisible());
+        QVERIFY2(product->text().contains(QStringLiteral("SKU %1").arg(QString::fromStdString(kind))), qPrintable(product->text()));
+        QVERIFY(product->text().contains(QLatin1String("of 3")));
+        QVERIFY(product->text().contains(QStringLiteral("href=\"https://shop.example/%1\"").arg(QString::fromStdString(kind))));
+        std::set<std::string> kinds;
+        for (catalog::ItemId shown : shownLookalikes(window)) {
+            QVERIFY(shapes.kindOf(catalog, shown) != kind);                  // not its own product's photos
+            QVERIFY(kinds.insert(shapes.kindOf(catalog, shown)).second);     // each product once
+        }
+        QCOMPARE(kinds.size(), std::size_t{8});
+        auto* everyPhoto = window.detailPanel()->findChild<QCheckBox*>();
+        QVERIFY(everyPhoto);
+        everyPhoto->setChecked(true);
+        QTRY_VERIFY_WITH_TIMEOUT(!shownLookalikes(window).empty() &&
+                                     shapes.kindOf(catalog, shownLookalikes(window).front()) == kind, kWait);
+        QCOMPARE(shapes.kindOf(catalog, shownLookalikes(window)[1]), kind);  // the product's other photo
+
+        const fs::path exported = work / "related.csv";
+        QSignalSpy done(window.products(), &ui::ProductController::exported);
+        services::RelatedProductsOptions options;
+        options.k = 2;
+        window.products()->exportRelated(QString::fromStdString(exported.string()), ui::ProductController::ExportFormat::Csv,
+                                         options);
+        QVERIFY(window.isBusy());  // a job, with progress and Cancel in the status bar
+        QVERIFY(waitForMore(done, 0));
+        QCOMPARE(done.front().at(1).toLongLong(), 9);
+        std::ifstream in(exported);
+        std::string line;
+        std::vector<std::string> lines;
+        while (std::getline(in, line))
+            lines.push_back(line);
+        QCOMPARE(lines.size(), std::size_t{10});
+        QCOMPARE(lines[0], std::string("sku,related_skus"));
+        QVERIFY(lines[1].starts_with("blue-circle,\"") && std::count(lines[1].begin(), lines[1].end(), ',') == 2);
+        QVERIFY(window.statusText().contains(QLatin1String("Exported the related products of 9 product(s)")));
     }
 
     void importShowsProgressAndCollectsProblems() {

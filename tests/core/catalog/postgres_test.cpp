@@ -257,6 +257,11 @@ void fill(Catalog& catalog) {
     for (int i = 0; i < 4; ++i)
         catalog.addToGroup(i < 2 ? bags : shoes, items[static_cast<std::size_t>(i)], 100);
     catalog.markNotSimilar(items[0], items[5], 100);
+    const catalog::ProductId dress = catalog.createProduct("DR-100", 100);
+    catalog.updateProduct(dress, {"Floral dress", "49.90", "https://shop.example/dr-100"}, 100);
+    catalog.setProductOf(items[6], dress);
+    catalog.setProductOf(items[7], dress);
+    catalog.setProductOf(items[8], catalog.createProduct("", 100));  // data of one photo, without a SKU
     ModelStore store(catalog);
     const ModelId descriptors = store.createModel(ModelKind::Descriptors, std::nullopt, 3, "embedder=hog\n", {}, 100);
     const std::vector<std::uint8_t> weights{9, 8, 7, 6, 5};
@@ -296,6 +301,9 @@ TEST(LibraryCopyTest, ASqliteLibraryMovesToTheServerAndBackUnchanged) {
     copyLibrary(server, back);
     EXPECT_EQ(digestLibrary(back), digest);
     EXPECT_EQ(back.findItemsByFileName("3.jpg"), original.findItemsByFileName("3.jpg"));
+    EXPECT_EQ(back.findProduct("DR-100")->name, "Floral dress");
+    EXPECT_EQ(back.productPhotos(back.findProduct("DR-100")->id).size(), 2u);
+    EXPECT_EQ(back.productCount(), 2);
 }
 
 TEST(LibraryCopyTest, ATargetThatIsNotEmptyIsRefusedAndACancelLeavesItEmpty) {
