@@ -85,7 +85,8 @@ std::vector<float> normalisedRows(const catalog::EmbeddingSet& embeddings, int d
 }
 
 void checkThreshold(DuplicateMethod method, double threshold) {
-    const double lowest = method == DuplicateMethod::Embedding ? -1.0 : 0.0;
+    const bool cosine = method == DuplicateMethod::Embedding || method == DuplicateMethod::Combined;
+    const double lowest = cosine ? -1.0 : 0.0;
     if (!(threshold >= lowest && threshold <= 1.0))
         throw std::invalid_argument("the threshold for " + std::string(duplicateMethodName(method)) +
                                     " must be between " + (lowest < 0 ? "-1" : "0") + " and 1, not " +
@@ -99,23 +100,26 @@ std::string_view duplicateMethodName(DuplicateMethod method) {
     case DuplicateMethod::DctHash: return "phash";
     case DuplicateMethod::DifferenceHash: return "dhash";
     case DuplicateMethod::Embedding: return "embedding";
+    case DuplicateMethod::Combined: return "combined";
     }
     return "?";
 }
 
 std::optional<DuplicateMethod> parseDuplicateMethod(std::string_view name) {
-    for (DuplicateMethod method : {DuplicateMethod::DctHash, DuplicateMethod::DifferenceHash, DuplicateMethod::Embedding})
+    for (DuplicateMethod method : {DuplicateMethod::DctHash, DuplicateMethod::DifferenceHash, DuplicateMethod::Embedding,
+                                  DuplicateMethod::Combined})
         if (duplicateMethodName(method) == name)
             return method;
     return std::nullopt;
 }
 
 double defaultDuplicateThreshold(DuplicateMethod method) {
-    // Chosen on tests/bench/duplicates (README): the threshold with the best F1 on its set.
+    // Chosen on tests/bench/duplicates (README): per method, the threshold with the best F1.
     switch (method) {
-    case DuplicateMethod::DctHash: return 0.875;         // Hamming distance <= 8
-    case DuplicateMethod::DifferenceHash: return 0.875;  // Hamming distance <= 8
-    case DuplicateMethod::Embedding: return 0.95;
+    case DuplicateMethod::DctHash: return 1.0 - 4.0 / 64.0;  // Hamming distance <= 4
+    case DuplicateMethod::DifferenceHash: return 1.0 - 1.0 / 64.0;
+    case DuplicateMethod::Embedding: return 0.995;
+    case DuplicateMethod::Combined: return 0.99;
     }
     return 1.0;
 }
@@ -308,25 +312,39 @@ NearDuplicateReport findNearDuplicates(Library& library, const NearDuplicateOpti
     result.method = options.method;
     result.threshold = options.threshold.value_or(defaultDuplicateThreshold(options.method));
     checkThreshold(options.method, result.threshold);
-    if (options.method == DuplicateMethod::Embedding) {
+    ItemHashes hashes;
+    if (options.method != DuplicateMethod::Embedding) {
+        const imaging::PerceptualHashKind kind = options.method == DuplicateMethod::DifferenceHash
+                                                     ? imaging::PerceptualHashKind::Difference
+                                                     : imaging::PerceptualHashKind::Dct;
+        hashes = hashThumbnails(library.catalog(), kind, options.threads, progress, cancel);
+        result.items = static_cast<std::int64_t>(hashes.ids.size());
+        result.unreadable = hashes.unreadable;
+    }
+    if (options.method == DuplicateMethod::DctHash || options.method == DuplicateMethod::DifferenceHash) {
+        report(progress, 0, 0, "comparing");
+        result.pairs = hashPairs(hashes.ids, hashes.hashes, maxHashDistance(result.threshold), cancel);
+    } else {
         library.refresh(progress, cancel);
         const std::optional<catalog::ModelId> model = library.activeModel();
         if (!model)
             throw LibraryError("The library has no model to compare embeddings with.");
         const int dimension = library.models().model(*model)->dimension;
         const catalog::EmbeddingSet embeddings = library.models().embeddings(*model);
-        result.items = static_cast<std::int64_t>(embeddings.ids.size());
+        if (options.method == DuplicateMethod::Embedding)
+            result.items = static_cast<std::int64_t>(embeddings.ids.size());
         report(progress, 0, 0, "comparing");
         result.pairs = embeddingPairs(embeddings, dimension, result.threshold, cancel);
-    } else {
-        const imaging::PerceptualHashKind kind = options.method == DuplicateMethod::DctHash
-                                                     ? imaging::PerceptualHashKind::Dct
-                                                     : imaging::PerceptualHashKind::Difference;
-        const ItemHashes hashes = hashThumbnails(library.catalog(), kind, options.threads, progress, cancel);
-        result.items = static_cast<std::int64_t>(hashes.ids.size());
-        result.unreadable = hashes.unreadable;
-        report(progress, 0, 0, "comparing");
-        result.pairs = hashPairs(hashes.ids, hashes.hashes, maxHashDistance(result.threshold), cancel);
+        if (options.method == DuplicateMethod::Combined) {
+            std::unordered_map<ItemId, PerceptualHash> hashOf;
+            for (std::size_t i = 0; i < hashes.ids.size(); ++i)
+                hashOf.emplace(hashes.ids[i], hashes.hashes[i]);
+            std::erase_if(result.pairs, [&](const DuplicatePair& pair) {
+                const auto first = hashOf.find(pair.first), second = hashOf.find(pair.second);
+                return first == hashOf.end() || second == hashOf.end() ||
+                       imaging::hammingDistance(first->second, second->second) > kCombinedMaxHashDistance;
+            });
+        }
     }
     sortPairs(result.pairs);
     result.clusters = clusterPairs(result.pairs);

@@ -5,9 +5,11 @@
 // into clusters (connected components of the pairs).
 //
 // Methods, compared on tests/bench/duplicates (its README has the numbers behind the defaults):
-// a perceptual hash of each stored thumbnail (computed in memory, not stored: about 0.1 ms per
-// item), or the active model's stored embeddings (cosine). Scores are in [0, 1] for the
-// hashes (1 - Hamming distance / 64) and [-1, 1] for the cosine; higher is more alike.
+// a perceptual hash of each stored thumbnail (computed in memory, not stored: see the README for
+// its cost), the active model's stored embeddings (cosine), or both: pairs by cosine, confirmed
+// by the pHash (the default: same-class products that the embedding finds alike rarely share a
+// pHash, while edited copies do). Scores are in [0, 1] for the hashes (1 - Hamming distance /
+// 64) and [-1, 1] for the cosine (Embedding, Combined); higher is more alike.
 //
 // Not thread-safe (it uses the library, like every Library call); the hash comparison is exact
 // (no pair at or above the threshold is missed) and so is the embedding comparison.
@@ -27,14 +29,16 @@ namespace lookalike::services {
 
 class Library;
 
-enum class DuplicateMethod { DctHash, DifferenceHash, Embedding };
+enum class DuplicateMethod { DctHash, DifferenceHash, Embedding, Combined };
 
-// "phash", "dhash", "embedding"; parseDuplicateMethod returns nullopt for another name.
+// "phash", "dhash", "embedding", "combined"; parseDuplicateMethod returns nullopt for another name.
 std::string_view duplicateMethodName(DuplicateMethod method);
 std::optional<DuplicateMethod> parseDuplicateMethod(std::string_view name);
 
 // The measured default method and, per method, the threshold that the bench chose.
-inline constexpr DuplicateMethod kDefaultDuplicateMethod = DuplicateMethod::DctHash;
+inline constexpr DuplicateMethod kDefaultDuplicateMethod = DuplicateMethod::Combined;
+// Combined: the most pHash bits a pair found by cosine may differ in.
+inline constexpr int kCombinedMaxHashDistance = 12;
 double defaultDuplicateThreshold(DuplicateMethod method);
 
 struct NearDuplicateOptions {
@@ -61,7 +65,7 @@ struct NearDuplicateReport {
     std::vector<std::vector<catalog::ItemId>> clusters;
 };
 
-// Compares every item of the library by `options.method`. With the embedding method it first
+// Compares every item of the library by `options.method`. With the embedding methods it first
 // brings the active model's embeddings up to date (Library::refresh). Progress.current names the
 // phase ("thumbnails", "comparing", or refresh's phases). Cancel throws Cancelled (nothing is
 // written either way). Throws std::invalid_argument for a threshold outside the method's range.

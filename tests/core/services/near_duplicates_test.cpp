@@ -37,7 +37,8 @@ TEST(MaxHashDistance, TurnsAScoreIntoBits) {
 }
 
 TEST(DuplicateMethod, NamesReadBack) {
-    for (DuplicateMethod method : {DuplicateMethod::DctHash, DuplicateMethod::DifferenceHash, DuplicateMethod::Embedding})
+    for (DuplicateMethod method : {DuplicateMethod::DctHash, DuplicateMethod::DifferenceHash, DuplicateMethod::Embedding,
+                                  DuplicateMethod::Combined})
         EXPECT_EQ(parseDuplicateMethod(duplicateMethodName(method)), method);
     EXPECT_FALSE(parseDuplicateMethod("md5").has_value());
 }
@@ -187,12 +188,31 @@ TEST_P(NearDuplicatesTest, DefaultFindsTheEditedCopiesAndNothingElse) {
     EXPECT_EQ(seen.back().current, "comparing");
 }
 
+TEST_P(NearDuplicatesTest, EveryMethodFindsTheRecompressedAndResizedCopies) {
+    const ItemId original = item("photo-2.png");
+    for (DuplicateMethod method : {DuplicateMethod::DctHash, DuplicateMethod::DifferenceHash, DuplicateMethod::Embedding,
+                                   DuplicateMethod::Combined}) {
+        NearDuplicateOptions options;
+        options.method = method;
+        const NearDuplicateReport report = findNearDuplicates(*m_library, options);
+        for (const char* copy : {"photo-2-recompressed.jpg", "photo-2-resized.jpg"}) {
+            const ItemId other = item(copy);
+            EXPECT_TRUE(std::any_of(report.pairs.begin(), report.pairs.end(), [&](const DuplicatePair& pair) {
+                return pair.first == std::min(original, other) && pair.second == std::max(original, other);
+            })) << duplicateMethodName(method) << " " << copy;
+        }
+    }
+}
+
 TEST_P(NearDuplicatesTest, ThresholdOneKeepsOnlyIdenticalHashes) {
     NearDuplicateOptions options;
+    options.method = DuplicateMethod::DctHash;
     options.threshold = 1.0;
     for (const DuplicatePair& pair : findNearDuplicates(*m_library, options).pairs)
         EXPECT_EQ(pair.score, 1.0);
     options.threshold = 1.5;
+    EXPECT_THROW(findNearDuplicates(*m_library, options), std::invalid_argument);
+    options.threshold = -0.5;  // a cosine may be negative, a hash score not
     EXPECT_THROW(findNearDuplicates(*m_library, options), std::invalid_argument);
 }
 
@@ -214,9 +234,11 @@ TEST_P(NearDuplicatesTest, CancelThrowsCancelled) {
     CancelToken cancel;
     cancel.cancel();
     EXPECT_THROW(findNearDuplicates(*m_library, {}, {}, &cancel), Cancelled);
-    NearDuplicateOptions options;
-    options.method = DuplicateMethod::Embedding;
-    EXPECT_THROW(findNearDuplicates(*m_library, options, {}, &cancel), Cancelled);
+    for (DuplicateMethod method : {DuplicateMethod::DctHash, DuplicateMethod::Embedding}) {
+        NearDuplicateOptions options;
+        options.method = method;
+        EXPECT_THROW(findNearDuplicates(*m_library, options, {}, &cancel), Cancelled);
+    }
 }
 
 }  // namespace
