@@ -3,6 +3,7 @@
 #include "ui/curation_controller.h"
 #include "ui/demo_flow.h"
 #include "ui/detail_panel.h"
+#include "ui/duplicates_dialog.h"
 #include "ui/import_controller.h"
 #include "ui/item_list_model.h"
 #include "ui/job_runner.h"
@@ -207,6 +208,16 @@ void MainWindow::buildMenus() {
     library->addMenu(m_training->modelsMenu());
     library->addSeparator();
     library->addAction(m_import->problemsAction());
+    // A modeless dialog of its own, searching on the query library: jobs and look-alikes go on.
+    QAction* duplicates = library->addAction(tr("Find &Near-Duplicates…"), this, [this] {
+        auto* dialog = new DuplicatesDialog(m_queries.get(), this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &DuplicatesDialog::itemActivated, this, [this](qint64 item) { selectItem(item); });
+        dialog->show();
+        dialog->find();
+    });
+    duplicates->setObjectName(QStringLiteral("findNearDuplicates"));
+    duplicates->setEnabled(m_queries != nullptr);
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&About Lookalike"), this, &MainWindow::showAbout)->setMenuRole(QAction::AboutRole);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <csignal>
 #include <cstdlib>
+#include <map>
 #include <ostream>
 #include <unistd.h>
 
@@ -157,6 +158,19 @@ catalog::Group requireGroup(catalog::Catalog& catalog, const std::string& text) 
 std::string describeItem(catalog::Catalog& catalog, catalog::ItemId item) {
     std::optional<catalog::ItemSummary> summary = catalog.item(item);
     return "item " + std::to_string(item) + (summary ? " (" + summary->displayName + ")" : "");
+}
+
+OutputFormat parseFormat(const Arguments& args, const std::vector<std::string>& offered) {
+    static const std::map<std::string, OutputFormat> known = {
+        {"text", OutputFormat::Text}, {"csv", OutputFormat::Csv}, {"json", OutputFormat::Json}};
+    std::string name = args.option("format").value_or(offered.front());
+    if (std::find(offered.begin(), offered.end(), name) == offered.end()) {
+        std::string choices;
+        for (std::size_t i = 0; i < offered.size(); ++i)
+            choices += (i == 0 ? "" : i + 1 == offered.size() ? " or " : ", ") + offered[i];
+        throw UsageError("--format expects " + choices + ", not '" + name + "'");
+    }
+    return known.at(name);
 }
 
 std::string plural(std::int64_t count, const std::string& noun) {

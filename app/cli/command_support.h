@@ -15,6 +15,7 @@
 #include <iosfwd>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace lookalike::cli {
 
@@ -71,6 +72,11 @@ std::optional<catalog::ItemId> findItem(catalog::Catalog& catalog, const std::st
 catalog::ItemId requireItem(catalog::Catalog& catalog, const std::string& text);
 // GROUP: a group id or name (names ignore case). Throws LibraryError for an unknown group.
 catalog::Group requireGroup(catalog::Catalog& catalog, const std::string& text);
+
+// --format, among the ones the command offers (the first is the default). Throws UsageError
+// naming the choices for another.
+enum class OutputFormat { Text, Csv, Json };
+OutputFormat parseFormat(const Arguments& args, const std::vector<std::string>& offered);
 
 // "3 items", "1 item"
 std::string plural(std::int64_t count, const std::string& noun);

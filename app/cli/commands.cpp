@@ -1,6 +1,7 @@
 #include "app/cli/commands.h"
 
 #include "app/cli/command_support.h"
+#include "app/cli/duplicate_commands.h"
 #include "app/cli/engine_commands.h"
 #include "app/cli/group_commands.h"
 #include "app/cli/product_commands.h"
@@ -249,6 +250,8 @@ const std::vector<Command>& commands() {
          {"k", "format text|csv|json", "group GROUP", "folder DIR"}, similarCommand, {"ungrouped", "photos"}},
         {"neighbors", "", "CSV of every item's look-alikes (query,rank,result,score)",
          {"k", "format csv"}, neighborsCommand},
+        {"duplicates", "", "near-duplicate photos (re-compressed, resized, slightly cropped copies): pairs and clusters",
+         {"method phash|dhash|embedding|combined", "threshold X", "format text|csv|json"}, duplicatesCommand},
         {"export-embeddings", "", "CSV of every item's vector from the active model (path,v0,...)",
          {"format csv"}, exportEmbeddingsCommand},
         {"export-related", "", "each product's look-alike products by SKU, for a web shop (sku,related_skus or JSON)",

@@ -24,21 +24,7 @@ using catalog::ModelId;
 
 namespace {
 
-enum class Format { Text, Csv, Json };
-
-// --format, among the ones the command offers (the first is the default).
-Format parseFormat(const Arguments& args, const std::vector<std::string>& offered) {
-    static const std::map<std::string, Format> known = {
-        {"text", Format::Text}, {"csv", Format::Csv}, {"json", Format::Json}};
-    std::string name = args.option("format").value_or(offered.front());
-    if (std::find(offered.begin(), offered.end(), name) == offered.end()) {
-        std::string choices;
-        for (std::size_t i = 0; i < offered.size(); ++i)
-            choices += (i == 0 ? "" : i + 1 == offered.size() ? " or " : ", ") + offered[i];
-        throw UsageError("--format expects " + choices + ", not '" + name + "'");
-    }
-    return known.at(name);
-}
+using Format = OutputFormat;
 
 // Every item's source path, read once for commands that print many of them.
 std::unordered_map<ItemId, std::string> sourcePaths(Catalog& catalog) {
