@@ -2,9 +2,9 @@
 
 #include "app/cli/command_support.h"
 #include "app/cli/commands.h"
-#include "app/cli/text_formats.h"
 
 #include "core/services/near_duplicates.h"
+#include "core/util/text_formats.h"
 
 #include <iomanip>
 #include <ostream>
