@@ -34,6 +34,10 @@ QString describePhase(const QString& phase, const std::string& current) {
         return JobRunner::tr("Training");
     if (step == QLatin1String("preparing"))
         return JobRunner::tr("Preparing");
+    if (step == QLatin1String("products"))
+        return JobRunner::tr("Reading product data");
+    if (phase == QLatin1String("export") && !step.isEmpty() && step != QLatin1String("done"))
+        return JobRunner::tr("Related products of %1").arg(step);
     return step.isEmpty() ? JobRunner::tr("Working") : step;
 }
 

@@ -137,7 +137,7 @@ void MainWindow::buildControllers() {
                                         m_loader, m_detail, m_grid, this);
     m_curation = new CurationController(*m_jobs, m_queries.get(), reader, m_gridView, m_grid, m_sidebarView, m_detail, this);
     addActions(m_curation->actions());
-    m_products = new ProductController(*m_jobs, m_queries.get(), reader, this);
+    m_products = new ProductController(*m_jobs, reader, this);
     addAction(m_jobs->cancelAction());
 
     connect(m_jobs, &JobRunner::statusMessage, this, &MainWindow::showStatus);
@@ -159,8 +159,9 @@ void MainWindow::buildControllers() {
     connect(m_products, &ProductController::failed, this, &MainWindow::showError);
     connect(m_products, &ProductController::statusMessage, this, &MainWindow::showStatus);
     connect(m_jobs, &JobRunner::jobFailed, this, [this](const QString& kind, const QString& message) {
-        if (kind == QLatin1String("export") && !message.isEmpty())
-            showError(message);  // the file was not written: say so louder than the status bar
+        // The file was not written, or the product data not stored: say so louder than the status bar.
+        if ((kind == QLatin1String("export") || kind == QLatin1String("products")) && !message.isEmpty())
+            showError(message);
     });
 }
 

@@ -1,9 +1,9 @@
 #include "ui/product_controller.h"
 
+#include "core/services/library.h"
 #include "core/services/product_csv_import.h"
 #include "core/util/file_util.h"
 #include "ui/job_runner.h"
-#include "ui/library_worker.h"
 #include "ui/unimported_rows.h"
 
 #include <QAction>
@@ -23,8 +23,8 @@
 
 namespace lookalike::ui {
 
-ProductController::ProductController(JobRunner& jobs, LibraryWorker* queries, catalog::Catalog* reader, QWidget* window)
-    : QObject(window), m_jobs(jobs), m_queries(queries), m_reader(reader), m_window(window) {
+ProductController::ProductController(JobRunner& jobs, catalog::Catalog* reader, QWidget* window)
+    : QObject(window), m_jobs(jobs), m_reader(reader), m_window(window) {
     m_importAction = new QAction(tr("Import &Product Data…"), window);
     m_importAction->setToolTip(tr("SKU, name, price and product page of your photos, from a CSV with the columns "
                                   "file or sku, and name, price, url"));
@@ -36,7 +36,7 @@ ProductController::ProductController(JobRunner& jobs, LibraryWorker* queries, ca
 
 void ProductController::updateActions(bool idle, bool writable) {
     const bool hasItems = m_reader && m_reader->itemCount() > 0;
-    m_importAction->setEnabled(hasItems && writable);
+    m_importAction->setEnabled(hasItems && writable && idle);
     m_exportAction->setEnabled(hasItems && idle);
 }
 
@@ -48,23 +48,24 @@ void ProductController::askImport() {
 }
 
 void ProductController::importProductsCsv(const QString& csvPath) {
-    if (!m_queries)
-        return;
     const std::filesystem::path csv = csvPath.toStdString();
-    m_queries->submit([csv](services::Library& library) { return services::importProductsCsv(library.catalog(), csv); })
-        .then(this,
-              [this, csvPath](const services::ProductCsvImportReport& report) {
-                  QString done = tr("Product data from %1: %n row(s) matched", nullptr, static_cast<int>(report.matched))
-                                     .arg(QFileInfo(csvPath).fileName());
-                  done += tr(", %n photo(s) linked to products", nullptr, static_cast<int>(report.photosLinked));
-                  if (!report.problems.empty())
-                      done += tr(", %n row(s) not imported", nullptr, static_cast<int>(report.problems.size()));
-                  emit imported(done + QLatin1Char('.'));
-                  if (!report.problems.empty())
-                      showUnimportedRows(m_window, tr("Import Product Data"), csvPath, report.problems,
-                                         QStringLiteral("unimportedProductRows"));
-              })
-        .onFailed(this, [this](const std::exception& error) { emit failed(QString::fromStdString(error.what())); });
+    auto report = std::make_shared<services::ProductCsvImportReport>();
+    m_jobs.run(QStringLiteral("products"), tr("Importing product data…"),
+               [csv, report](services::Library& library, JobState& job) {
+                   *report = services::importProductsCsv(library.catalog(), csv, job.reporter(QStringLiteral("products")),
+                                                         &job.cancel);
+               },
+               [this, csvPath, report] {
+                   QString done = tr("Product data from %1: %n row(s) matched", nullptr, static_cast<int>(report->matched))
+                                      .arg(QFileInfo(csvPath).fileName());
+                   done += tr(", %n photo(s) linked to products", nullptr, static_cast<int>(report->photosLinked));
+                   if (!report->problems.empty())
+                       done += tr(", %n row(s) not imported", nullptr, static_cast<int>(report->problems.size()));
+                   emit imported(done + QLatin1Char('.'));
+                   if (!report->problems.empty())
+                       showUnimportedRows(m_window, tr("Import Product Data"), csvPath, report->problems,
+                                          QStringLiteral("unimportedProductRows"));
+               });
 }
 
 void ProductController::askExport() {

@@ -18,12 +18,22 @@ using catalog::Catalog;
 
 namespace {
 
-int productsImport(const Arguments& args, std::ostream& out) {
+int productsImport(const Arguments& args, std::ostream& out, std::ostream& err) {
     if (args.positional.size() != 2)
         throw UsageError("products import needs one CSV file with the columns file or sku, and name, price, url");
     const catalog::LibraryLock lock = lockExistingLibrary(args);
     Catalog catalog = openExistingLibrary(args);
-    printProductImport(services::importProductsCsv(catalog, fs::path(args.positional[1])), out);
+    TerminalProgress progress(err);
+    services::ProductCsvImportReport report;
+    try {
+        report = services::importProductsCsv(catalog, fs::path(args.positional[1]), progress.callback(), &interruptToken());
+    } catch (const Cancelled&) {
+        progress.clear();
+        err << "Interrupted; no product data was changed.\n";
+        return Interrupted;
+    }
+    progress.clear();
+    printProductImport(report, out);
     return Success;
 }
 
@@ -56,10 +66,10 @@ int productsList(const Arguments& args, std::ostream& out) {
 
 }  // namespace
 
-int productsCommand(const Arguments& args, std::ostream& out, std::ostream&) {
+int productsCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
     const std::string action = args.positional.empty() ? "" : args.positional[0];
     if (action == "import")
-        return productsImport(args, out);
+        return productsImport(args, out, err);
     if (action == "list")
         return productsList(args, out);
     throw UsageError(action.empty() ? "products needs what to do: import or list"
@@ -84,9 +94,7 @@ void printProductImport(const services::ProductCsvImportReport& report, std::ost
 int exportRelatedCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
     if (!args.positional.empty())
         throw UsageError("export-related takes no arguments");
-    const std::string format = args.option("format").value_or("csv");
-    if (format != "csv" && format != "json")
-        throw UsageError("--format expects csv or json, not '" + format + "'");
+    const OutputFormat format = parseFormat(args, {"csv", "json"});
     services::RelatedProductsOptions options;
     options.k = static_cast<std::size_t>(args.intOption("k", 8, 1, 1000));
     options.minScore = static_cast<float>(args.doubleOption("min-score", -1.0, -1.0, 1.0));
@@ -101,7 +109,7 @@ int exportRelatedCommand(const Arguments& args, std::ostream& out, std::ostream&
         return Interrupted;
     }
     progress.clear();
-    if (format == "json")
+    if (format == OutputFormat::Json)
         services::writeRelatedJson(out, related);
     else
         services::writeRelatedCsv(out, related);

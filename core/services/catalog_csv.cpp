@@ -57,6 +57,37 @@ std::string CatalogCsv::field(const std::vector<std::string>& row, std::optional
     return column && *column < row.size() ? trimmed(row[*column]) : std::string();
 }
 
+StreamProgress::StreamProgress(std::istream& in, ProgressCallback progress, std::string current)
+    : m_in(in), m_progress(std::move(progress)), m_current(std::move(current)) {
+    if (!m_progress)
+        return;
+    m_start = position();
+    if (m_start < 0) {
+        m_start = 0;  // a stream that cannot tell its position: the progress stays unknown
+    } else if (m_in.seekg(0, std::ios::end)) {
+        m_total = std::max<std::int64_t>(0, position() - m_start);
+        m_in.seekg(m_start);
+    }
+    m_in.clear();
+    m_progress(Progress{0, m_total, m_current});
+}
+
+std::int64_t StreamProgress::position() const {
+    return static_cast<std::int64_t>(m_in.tellg());
+}
+
+void StreamProgress::report(std::int64_t rows) const {
+    if (!m_progress || rows % 64 != 0)
+        return;
+    const std::int64_t at = position();
+    m_progress(Progress{at < 0 ? 0 : std::clamp<std::int64_t>(at - m_start, 0, m_total), m_total, m_current});
+}
+
+void StreamProgress::finish() const {
+    if (m_progress)
+        m_progress(Progress{m_total, m_total, m_current});
+}
+
 CsvFile openCsvFile(const fs::path& csvFile) {
     CsvFile file{std::ifstream(csvFile, std::ios::binary), csvFile.string(), {}};
     if (!file.stream)

@@ -4,8 +4,10 @@
 
 #include "core/catalog/catalog.h"
 #include "core/util/csv_reader.h"
+#include "core/util/progress.h"
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <iosfwd>
@@ -43,6 +45,24 @@ private:
     CsvReader m_reader;
     std::string m_name;
     std::vector<std::string> m_header;
+};
+
+// An import's progress through its CSV stream, in bytes: the stream's size is measured once
+// (total 0 when it cannot be), and report() passes the position on every 64th row.
+class StreamProgress {
+public:
+    StreamProgress(std::istream& in, ProgressCallback progress, std::string current);
+    void report(std::int64_t rows) const;
+    void finish() const;  // done = total
+
+private:
+    std::int64_t position() const;
+
+    std::istream& m_in;
+    ProgressCallback m_progress;
+    std::string m_current;
+    std::int64_t m_start = 0;
+    std::int64_t m_total = 0;
 };
 
 // A CSV file opened for an import: relative paths in it are tried against its folder first.

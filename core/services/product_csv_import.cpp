@@ -94,8 +94,10 @@ private:
 }  // namespace
 
 ProductCsvImportReport importProductsCsv(Catalog& catalog, std::istream& in, const std::string& csvName,
-                                         const fs::path& csvFolder) {
+                                         const fs::path& csvFolder, const ProgressCallback& progress,
+                                         const CancelToken* cancel) {
     catalog::requireSomeItems(catalog);
+    const StreamProgress read(in, progress, "products");
     CatalogCsv csv(in, csvName);
     csv.requireColumns({}, {"file", "sku"}, "file or sku, and name, price, url");
     const std::optional<std::size_t> fileColumn = csv.column("file");
@@ -108,7 +110,10 @@ ProductCsvImportReport importProductsCsv(Catalog& catalog, std::istream& in, con
     std::optional<PhotosByStem> photosByStem;
     catalog::Transaction transaction(catalog.writer());
     while (std::optional<std::vector<std::string>> row = csv.next()) {
+        if (cancel && cancel->isCancelled())
+            throw Cancelled();
         ++report.rows;
+        read.report(report.rows);
         const std::string file = CatalogCsv::field(*row, fileColumn);
         const std::string sku = CatalogCsv::field(*row, skuColumn);
         const std::string where = csv.where() + (file.empty() ? sku : file) + ": ";
@@ -179,13 +184,17 @@ ProductCsvImportReport importProductsCsv(Catalog& catalog, std::istream& in, con
         }
         ++report.matched;
     }
+    if (cancel && cancel->isCancelled())
+        throw Cancelled();
     transaction.commit();
+    read.finish();
     return report;
 }
 
-ProductCsvImportReport importProductsCsv(Catalog& catalog, const fs::path& csvFile) {
+ProductCsvImportReport importProductsCsv(Catalog& catalog, const fs::path& csvFile, const ProgressCallback& progress,
+                                         const CancelToken* cancel) {
     CsvFile file = openCsvFile(csvFile);
-    return importProductsCsv(catalog, file.stream, file.name, file.folder);
+    return importProductsCsv(catalog, file.stream, file.name, file.folder, progress, cancel);
 }
 
 }  // namespace lookalike::services

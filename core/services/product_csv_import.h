@@ -8,6 +8,7 @@
 // the same SKU are one product. An empty cell keeps what is stored.
 
 #include "core/catalog/catalog.h"
+#include "core/util/progress.h"
 
 #include <cstdint>
 #include <filesystem>
@@ -37,10 +38,14 @@ std::string productUrlProblem(const std::string& url);
 
 // Stores every row's data in one transaction. Throws LibraryError for a library without items
 // and FileError for a CSV whose header names neither file nor sku, or with a quote never
-// closed (nothing is changed then). Uses the catalog's writer: one thread at a time.
+// closed (nothing is changed then). Progress counts the bytes read of the CSV (total 0 when the
+// stream cannot tell its size), with current "products"; cancel throws Cancelled and changes
+// nothing. Uses the catalog's writer: one thread at a time.
 ProductCsvImportReport importProductsCsv(catalog::Catalog& catalog, std::istream& csv, const std::string& csvName,
-                                         const std::filesystem::path& csvFolder);
+                                         const std::filesystem::path& csvFolder, const ProgressCallback& progress = {},
+                                         const CancelToken* cancel = nullptr);
 // The same for a CSV file. Throws FileError when the file cannot be opened.
-ProductCsvImportReport importProductsCsv(catalog::Catalog& catalog, const std::filesystem::path& csvFile);
+ProductCsvImportReport importProductsCsv(catalog::Catalog& catalog, const std::filesystem::path& csvFile,
+                                         const ProgressCallback& progress = {}, const CancelToken* cancel = nullptr);
 
 }  // namespace lookalike::services

@@ -260,6 +260,17 @@ private slots:
         window.show();
         QVERIFY(waitUntilReady(window));
         QSignalSpy loaded(&window, &ui::MainWindow::viewLoaded);
+        QSignalSpy finished(&window, &ui::MainWindow::jobFinished);
+        // The import is a job: Cancel stops it and the catalog keeps no row of it.
+        window.products()->importProductsCsv(QString::fromStdString(csv.string()));
+        QVERIFY(window.isBusy());
+        window.cancelJob();
+        QVERIFY(waitForMore(finished, 0));
+        QCOMPARE(finished.back().at(0).toString(), QStringLiteral("products"));
+        QVERIFY(!finished.back().at(1).toBool());
+        QVERIFY2(window.statusText().startsWith(QLatin1String("Cancelled.")), qPrintable(window.statusText()));
+        QCOMPARE(catalog::Catalog::open(shapes.library()).productCount(), 0);
+
         window.products()->importProductsCsv(QString::fromStdString(csv.string()));
         QTRY_VERIFY_WITH_TIMEOUT(window.findChild<QMessageBox*>(QStringLiteral("unimportedProductRows")) != nullptr, kWait);
         auto* box = window.findChild<QMessageBox*>(QStringLiteral("unimportedProductRows"));

@@ -189,3 +189,48 @@ TEST(ProductFieldChecks, AcceptWhatShopsWrite) {
 }
 
 }  // namespace
+
+TEST_P(ProductCsvImportTest, ReportsProgressThroughTheCsvAndACancelChangesNothing) {
+    std::string text = "file,sku,name\n";
+    for (int row = 0; row < 300; ++row)
+        text += (row % 2 == 0 ? "scarf.jpg" : "bags/tote.png") + std::string(",SKU-") + std::to_string(row % 2) +
+                ",Name " + std::to_string(row) + "\n";
+    std::vector<Progress> seen;
+    {
+        std::istringstream csv(text);
+        const ProductCsvImportReport report = importProductsCsv(*m_catalog, csv, "products.csv", m_dir / "photos",
+                                                                [&](const Progress& update) { seen.push_back(update); });
+        EXPECT_EQ(report.matched, 300);
+    }
+    ASSERT_GE(seen.size(), 5u);  // the start, every 64th row of 300, the end
+    const auto total = static_cast<std::int64_t>(text.size());
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+        EXPECT_EQ(seen[i].total, total);
+        EXPECT_EQ(seen[i].current, "products");
+        EXPECT_LE(seen[i].done, total);
+        if (i > 0)
+            EXPECT_GE(seen[i].done, seen[i - 1].done);
+    }
+    EXPECT_EQ(seen.front().done, 0);
+    EXPECT_GT(seen[1].done, 0);
+    EXPECT_LT(seen[1].done, total);
+    EXPECT_EQ(seen.back().done, total);
+    EXPECT_EQ(skuOf(m_scarf), "SKU-0");
+
+    // A cancel in the middle rolls the whole import back: the stored data stays as it was.
+    CancelToken cancel;
+    std::string renamed = "file,sku,name\n";
+    for (int row = 0; row < 300; ++row)
+        renamed += "scarf.jpg,SKU-9,Renamed\n";
+    std::istringstream csv(renamed);
+    EXPECT_THROW(importProductsCsv(*m_catalog, csv, "products.csv", m_dir / "photos",
+                                   [&](const Progress& update) {
+                                       if (update.done > 0)
+                                           cancel.cancel();
+                                   },
+                                   &cancel),
+                 Cancelled);
+    EXPECT_EQ(skuOf(m_scarf), "SKU-0");
+    EXPECT_FALSE(m_catalog->findProduct("SKU-9"));
+    EXPECT_EQ(m_catalog->productOf(m_scarf)->name, "Name 298");
+}
