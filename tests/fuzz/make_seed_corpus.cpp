@@ -123,6 +123,34 @@ void writeGroupsSeeds(const fs::path& folder) {
     fixtures::writeText(folder / "unclosed-quote.csv", "file,group\nshoes/red.jpg,\"never closed\n");
 }
 
+void writeProductsSeeds(const fs::path& folder) {
+    // The same catalog as the groups seeds: red.jpg and blue.png under shoes/, red.jpg under bags/.
+    fixtures::writeText(folder / "by-file-and-sku.csv",
+                        "file,sku,name,price,url\n"
+                        "shoes/blue.png,SH-1,Blue shoe,49.90,https://shop.example/sh-1\n"
+                        "/nonexistent-lookalike-fuzz/bags/red.jpg,BG-2,\"Tote, red\",\"EUR 29,00\",\n"
+                        "blue,SH-1,,,\n"
+                        "red.jpg,,Ambiguous,,\n");
+    fixtures::writeText(folder / "sku-named-photos-bom-crlf.csv",
+                        "\xEF\xBB\xBFSKU ,Name,Price,URL\r\n"
+                        "red,Red things,10,http://shop.example/red\r\n"
+                        "blue,,,\r\n"
+                        ",,,\r\n"
+                        "NO-SUCH,Ghost,1,\r\n");
+    fixtures::writeText(folder / "bad-fields.csv",
+                        "sku,file,price,url\n"
+                        "\"A,B\",shoes/red.jpg,1,\n"
+                        "SH-3,shoes/red.jpg,minus five,\n"
+                        "SH-3,shoes/red.jpg,-5,\n"
+                        "SH-3,shoes/red.jpg,5,ftp://shop.example/x\n"
+                        "SH\x01X,shoes/red.jpg,5,\n"
+                        ",,,\n");
+    fixtures::writeText(folder / "moves-between-products.csv",
+                        "file,sku\nshoes/red.jpg,A\nshoes/red.jpg,B\nshoes/red.jpg,\n");
+    fixtures::writeText(folder / "unclosed-quote.csv", "sku,name\nSH-1,\"never closed\n");
+    fixtures::writeText(folder / "no-file-or-sku.csv", "name,price\nRed,1\n");
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -133,6 +161,7 @@ int main(int argc, char** argv) {
             {"checkpoint", writeCheckpointSeeds},
             {"index_file", writeIndexSeeds},
             {"groups_csv", writeGroupsSeeds},
+            {"products_csv", writeProductsSeeds},
         };
         for (const auto& [name, write] : corpora) {
             fs::create_directories(root / name);
