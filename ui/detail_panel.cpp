@@ -1,5 +1,6 @@
 #include "ui/detail_panel.h"
 
+#include "ui/photo_preview.h"
 #include "ui/thumbnail_delegate.h"
 #include "ui/thumbnail_loader.h"
 
@@ -10,6 +11,7 @@
 #include <QListView>
 #include <QLocale>
 #include <QMenu>
+#include <QPushButton>
 #include <QSlider>
 #include <QSpinBox>
 #include <QVBoxLayout>
@@ -27,11 +29,16 @@ DetailPanel::DetailPanel(ThumbnailLoader* loader, QWidget* parent) : QWidget(par
     setObjectName(QStringLiteral("detailPanel"));
     auto* layout = new QVBoxLayout(this);
 
-    m_preview = new QLabel(this);
-    m_preview->setAlignment(Qt::AlignCenter);
+    m_preview = new PhotoPreview(this);
+    m_preview->setObjectName(QStringLiteral("photoPreview"));
     m_preview->setMinimumSize(kPreviewSize, kPreviewSize);
     m_preview->setAccessibleName(tr("Selected photo"));
+    m_preview->setAccessibleDescription(tr("Drag on the photo to search a region"));
     layout->addWidget(m_preview);
+    connect(m_preview, &PhotoPreview::regionChanged, this, [this] {
+        showRegionState();
+        emit regionChanged();
+    });
 
     m_title = new QLabel(this);
     m_title->setWordWrap(true);
@@ -57,11 +64,22 @@ DetailPanel::DetailPanel(ThumbnailLoader* loader, QWidget* parent) : QWidget(par
     m_facts->setAccessibleName(tr("Item details"));
     layout->addWidget(m_facts);
 
-    auto* heading = new QLabel(tr("Look-alikes"), this);
-    QFont headingFont = heading->font();
+    auto* headingRow = new QHBoxLayout;
+    m_heading = new QLabel(this);
+    m_heading->setObjectName(QStringLiteral("lookalikesHeading"));
+    QFont headingFont = m_heading->font();
     headingFont.setBold(true);
-    heading->setFont(headingFont);
-    layout->addWidget(heading);
+    m_heading->setFont(headingFont);
+    headingRow->addWidget(m_heading, 1);
+    m_wholePhoto = new QPushButton(tr("&Whole Photo"), this);
+    m_wholePhoto->setObjectName(QStringLiteral("wholePhoto"));
+    m_wholePhoto->setToolTip(tr("Search look-alikes of the whole photo again (Esc on the photo)"));
+    headingRow->addWidget(m_wholePhoto);
+    layout->addLayout(headingRow);
+    connect(m_wholePhoto, &QPushButton::clicked, this, [this] {
+        clearRegion();
+        emit regionChanged();
+    });
 
     auto* options = new QHBoxLayout;
     auto* countLabel = new QLabel(tr("&Show"), this);
@@ -118,12 +136,30 @@ DetailPanel::DetailPanel(ThumbnailLoader* loader, QWidget* parent) : QWidget(par
     showNothing();
 }
 
+const std::optional<imaging::PhotoRegion>& DetailPanel::region() const {
+    return m_preview->region();
+}
+
+void DetailPanel::clearRegion() {
+    m_preview->clearRegion();
+    showRegionState();
+}
+
+void DetailPanel::showRegionState() {
+    const bool partOfPhoto = region().has_value();
+    m_heading->setText(partOfPhoto ? tr("Look-alikes of the selected region") : tr("Look-alikes"));
+    m_wholePhoto->setVisible(partOfPhoto);
+}
+
 int DetailPanel::previewPixels() const {
     return static_cast<int>(std::lround(kPreviewSize * devicePixelRatioF()));
 }
 
 void DetailPanel::showItem(const ItemDetails& details) {
+    if (details.id != m_item)
+        clearRegion();
     m_item = details.id;
+    m_photoPath.clear();
     m_title->setText(details.name);
     QStringList facts;
     facts << tr("Path: %1").arg(QDir::toNativeSeparators(details.path)) + (details.fileMissing ? tr(" (missing)") : QString());
@@ -163,17 +199,26 @@ void DetailPanel::showProduct(const ItemDetails& details) {
 }
 
 void DetailPanel::showPhoto(const QString& path, const QImage& image) {
+    if (m_item != 0 || path != m_photoPath)
+        clearRegion();
     m_item = 0;
+    m_photoPath = path;
     m_product->hide();
     m_title->setText(tr("Photo: %1").arg(QFileInfo(path).fileName()));
     m_facts->setText(tr("Path: %1\nSearched by photo; it is not in the catalog.").arg(QDir::toNativeSeparators(path)));
+    if (image.isNull()) {  // still being read, or unreadable for Qt
+        m_preview->setPixmap({});
+        return;
+    }
     QPixmap pixmap = QPixmap::fromImage(image.scaled(previewPixels(), previewPixels(), Qt::KeepAspectRatio, Qt::SmoothTransformation));
     pixmap.setDevicePixelRatio(devicePixelRatioF());
     m_preview->setPixmap(pixmap);
 }
 
 void DetailPanel::showNothing() {
+    clearRegion();
     m_item = 0;
+    m_photoPath.clear();
     m_preview->setPixmap({});
     m_preview->setText(tr("Select an item to see its look-alikes."));
     m_title->clear();

@@ -1,8 +1,11 @@
 #pragma once
 // The right-hand panel: the selected item (or an outside photo) larger, its facts, and its
-// look-alikes with similarity badges. The panel shows; the window queries.
+// look-alikes with similarity badges. A rectangle dragged on the photo asks for the look-alikes
+// of that region only (regionChanged); another item or photo clears it. The panel shows; the
+// window queries.
 
 #include "core/catalog/catalog.h"
+#include "core/imaging/photo_region.h"
 #include "ui/item_list_model.h"
 
 #include <QWidget>
@@ -12,11 +15,13 @@
 class QCheckBox;
 class QLabel;
 class QListView;
+class QPushButton;
 class QSlider;
 class QSpinBox;
 
 namespace lookalike::ui {
 
+class PhotoPreview;
 class ThumbnailLoader;
 
 struct ItemDetails {
@@ -52,6 +57,11 @@ public:
     // Every photo of a product in the look-alikes, not just its best one (off by default).
     bool everyPhoto() const;
 
+    // The part of the photo whose look-alikes are asked for; nullopt: the whole photo.
+    const std::optional<imaging::PhotoRegion>& region() const;
+    void clearRegion();  // without regionChanged()
+    PhotoPreview* preview() const { return m_preview; }
+
     catalog::ItemId shownItem() const { return m_item; }
     ItemListModel* lookalikeModel() const { return m_model; }
     QListView* lookalikeView() const { return m_view; }
@@ -60,16 +70,21 @@ signals:
     void lookalikeActivated(qint64 item);
     void notSimilarRequested(qint64 item);
     void lookalikeOptionsChanged();
+    void regionChanged();  // the user chose a region of the photo, or the whole photo again
 
 private:
     void onThumbnailLoaded(qint64 item, int pixelSize, const QImage& image);
     void showProduct(const ItemDetails& details);
     void showContextMenu(const QPoint& position);
     int previewPixels() const;
+    void showRegionState();
 
     ThumbnailLoader* m_loader;
     catalog::ItemId m_item = 0;
-    QLabel* m_preview = nullptr;
+    QString m_photoPath;  // the outside photo shown, if any
+    PhotoPreview* m_preview = nullptr;
+    QPushButton* m_wholePhoto = nullptr;
+    QLabel* m_heading = nullptr;
     QLabel* m_title = nullptr;
     QLabel* m_facts = nullptr;
     QLabel* m_product = nullptr;  // name, SKU, price and a link to the shop's page

@@ -50,7 +50,7 @@ void LookalikeSearch::showLookalikes() {
     if (!m_detail)
         return;
     if (!m_photo.isEmpty()) {
-        searchByPhoto(m_photo);
+        askPhotoLookalikes();
         return;
     }
     const catalog::ItemId item = m_detail->shownItem();
@@ -64,10 +64,13 @@ void LookalikeSearch::showLookalikes() {
     const std::size_t k = static_cast<std::size_t>(m_detail->lookalikeCount());
     services::SimilarFilter filter;
     filter.eachProductOnce = !m_detail->everyPhoto();
-    m_detail->setLookalikeMessage(tr("Finding look-alikes…"));
+    const std::optional<services::PhotoRegion> region = m_detail->region();
+    m_detail->setLookalikeMessage(region ? tr("Finding look-alikes of the region…") : tr("Finding look-alikes…"));
     using Answer = std::optional<std::vector<services::SimilarItem>>;  // nullopt: not indexed yet
     m_queries
-        ->submit([item, k, filter](services::Library& library) -> Answer {
+        ->submit([item, k, filter, region](services::Library& library) -> Answer {
+            if (region)  // from the photo file, not the item's stored vector
+                return library.similarToRegion(item, *region, k, filter);
             const std::optional<catalog::ModelId> active = library.models().activeModel();
             if (!active || !library.models().embedding(*active, item))
                 return std::nullopt;
@@ -104,22 +107,34 @@ void LookalikeSearch::searchByPhoto(const QString& path) {
         return;
     emit photoSearchStarted();
     m_photo = path;
+    m_photoPreviewShown = false;
+    m_detail->clearRegion();
+    m_detail->showPhoto(path, {});
+    askPhotoLookalikes();
+}
+
+void LookalikeSearch::askPhotoLookalikes() {
+    const QString path = m_photo;
+    const bool loadPreview = !m_photoPreviewShown;
     const quint64 generation = ++m_generation;
     const std::size_t k = static_cast<std::size_t>(m_detail->lookalikeCount());
     services::SimilarFilter filter;
     filter.eachProductOnce = !m_detail->everyPhoto();
-    m_detail->showPhoto(path, {});
+    const std::optional<services::PhotoRegion> region = m_detail->region();
     m_detail->setLookalikeMessage(tr("Searching…"));
     struct Found {
         QImage preview;
         std::vector<services::SimilarItem> results;
     };
     m_queries
-        ->submit([path, k, filter](services::Library& library) {
+        ->submit([path, k, filter, region, loadPreview](services::Library& library) {
             Found found;
-            found.results = library.similar(std::filesystem::path(path.toStdString()), k, filter);
+            const std::filesystem::path photo(path.toStdString());
+            found.results = region ? library.similarToRegion(photo, *region, k, filter) : library.similar(photo, k, filter);
+            if (!loadPreview)
+                return found;
             QImageReader reader(path);
-            reader.setAutoTransform(true);
+            reader.setAutoTransform(true);  // upright, as the regions are
             const QSize size = reader.size();
             if (size.isValid() && (size.width() > 1024 || size.height() > 1024))
                 reader.setScaledSize(size.scaled(1024, 1024, Qt::KeepAspectRatio));
@@ -127,10 +142,13 @@ void LookalikeSearch::searchByPhoto(const QString& path) {
             return found;
         })
         .then(this,
-              [this, generation, path](const Found& found) {
+              [this, generation, path, loadPreview](const Found& found) {
                   if (generation != m_generation)
                       return;
-                  m_detail->showPhoto(path, found.preview);
+                  if (loadPreview) {
+                      m_detail->showPhoto(path, found.preview);
+                      m_photoPreviewShown = true;
+                  }
                   m_detail->setLookalikes(lookalikeRows(*m_reader, found.results, m_detail->minimumSimilarity()),
                                           tr("No look-alikes above the minimum similarity."));
                   emit lookalikesShown(0);

@@ -1,6 +1,7 @@
 #pragma once
 // The look-alikes in the detail panel: those of the item it shows, or of an outside photo
-// (Search by Photo), asked of the query LibraryWorker so that they keep coming while a job
+// (Search by Photo), or of the region of either that the panel's photo has selected, asked of
+// the query LibraryWorker so that they keep coming while a job
 // runs. An answer that arrives after a newer question is dropped. GUI thread only.
 
 #include "core/catalog/catalog.h"
@@ -41,8 +42,10 @@ public:
     void setIndexReady() { m_indexReady = true; }
     bool isIndexReady() const { return m_indexReady; }
 
-    // Asks again for what the panel shows: the item's look-alikes, or the photo's.
+    // Asks again for what the panel shows: the item's look-alikes, or the photo's (of the
+    // selected region, when there is one).
     void showLookalikes();
+    // A new search by photo: the whole photo, its preview read again.
     void searchByPhoto(const QString& path);
     void choosePhoto();
     bool isShowingPhoto() const { return !m_photo.isEmpty(); }
@@ -55,6 +58,10 @@ signals:
     void statusMessage(const QString& message);
 
 private:
+    // The look-alikes of m_photo (of the panel's region, if any), with its preview until one
+    // has been shown.
+    void askPhotoLookalikes();
+
     LibraryWorker* m_queries;
     catalog::Catalog* m_reader;
     DetailPanel* m_detail;
@@ -62,6 +69,7 @@ private:
     QWidget* m_window;
     QAction* m_searchPhotoAction = nullptr;
     QString m_photo;  // the outside photo shown, when searching by photo
+    bool m_photoPreviewShown = false;
     quint64 m_generation = 0;
     bool m_indexReady = false;
 };

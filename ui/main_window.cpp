@@ -175,6 +175,7 @@ void MainWindow::connectControllers() {
     connect(m_sidebarView, &QWidget::customContextMenuRequested, m_curation, &CurationController::showGroupMenu);
     connect(m_gridView, &QWidget::customContextMenuRequested, m_curation, &CurationController::showItemMenu);
     connect(m_detail, &DetailPanel::notSimilarRequested, m_curation, &CurationController::markNotSimilar);
+    connect(m_detail, &DetailPanel::regionChanged, m_lookalikes, &LookalikeSearch::showLookalikes);
     connect(m_detail, &DetailPanel::lookalikeOptionsChanged, this, [this] {
         m_settings.lookalikeCount = m_detail->lookalikeCount();
         m_settings.minimumSimilarity = m_detail->minimumSimilarity();

@@ -246,8 +246,11 @@ const std::vector<Command>& commands() {
          {"count", "split train|test"}, sampleCommand},
         {"demo", "", "the whole loop on the built-in sample catalog: import, look-alikes, groups, training",
          {"epochs"}, demoCommand},
-        {"similar", "ITEM|PHOTO", "the items that look most like an item or a photo file",
-         {"k", "format text|csv|json", "group GROUP", "folder DIR"}, similarCommand, {"ungrouped", "photos"}},
+        {"similar", "ITEM|PHOTO",
+         "the items that look most like an item or a photo file; --region: like a part of its photo, as "
+         "fractions (0 to 1) of the photo's width and height",
+         {"k", "format text|csv|json", "group GROUP", "folder DIR", "region LEFT,TOP,WIDTH,HEIGHT"}, similarCommand,
+         {"ungrouped", "photos"}},
         {"neighbors", "", "CSV of every item's look-alikes (query,rank,result,score)",
          {"k", "format csv"}, neighborsCommand},
         {"duplicates", "", "near-duplicate photos (re-compressed, resized, slightly cropped copies): pairs and clusters",

@@ -10,9 +10,11 @@
 #include "core/util/file_util.h"
 
 #include <algorithm>
+#include <charconv>
 #include <iomanip>
 #include <map>
 #include <ostream>
+#include <stdexcept>
 #include <unordered_map>
 
 namespace lookalike::cli {
@@ -63,6 +65,31 @@ services::SimilarFilter parseFilter(const Arguments& args, Catalog& catalog) {
         filter.scope = services::SimilarFilter::Scope::Ungrouped;
     }
     return filter;
+}
+
+// --region LEFT,TOP,WIDTH,HEIGHT: fractions of the photo's width and height (0 to 1).
+std::optional<services::PhotoRegion> parseRegion(const Arguments& args) {
+    const std::optional<std::string> text = args.option("region");
+    if (!text)
+        return std::nullopt;
+    double values[4] = {};
+    const char* next = text->data();
+    const char* end = text->data() + text->size();
+    for (int i = 0; i < 4; ++i) {
+        auto [stop, error] = std::from_chars(next, end, values[i]);
+        const bool lastExpected = i == 3;
+        if (error != std::errc() || (lastExpected ? stop != end : stop == end || *stop != ','))
+            throw UsageError("--region expects LEFT,TOP,WIDTH,HEIGHT as fractions of the photo's width and height "
+                             "(0 to 1; 0.5,0,0.5,1 is the right half), not '" + *text + "'");
+        next = stop + 1;
+    }
+    const services::PhotoRegion region{values[0], values[1], values[2], values[3]};
+    try {
+        imaging::clipToPhoto(region);
+    } catch (const std::invalid_argument& error) {
+        throw UsageError(std::string("--region: ") + error.what());
+    }
+    return region;
 }
 
 struct Ranked {
@@ -136,6 +163,7 @@ int similarCommand(const Arguments& args, std::ostream& out, std::ostream& err) 
         throw UsageError("similar needs one item (an id or a path) or a photo file");
     const int k = args.intOption("k", 10, 1, 100000);
     const Format format = parseFormat(args, {"text", "csv", "json"});
+    const std::optional<services::PhotoRegion> region = parseRegion(args);
     std::unique_ptr<services::Library> library = openExistingLookalikes(args, ItemsNeeded::Yes);
     Catalog& catalog = library->catalog();
     const std::string& query = args.positional[0];
@@ -146,8 +174,18 @@ int similarCommand(const Arguments& args, std::ostream& out, std::ostream& err) 
     const services::SimilarFilter filter = parseFilter(args, catalog);
     if (!refreshLookalikes(*library, err))
         return Interrupted;
-    std::vector<services::SimilarItem> found = item ? library->similar(*item, static_cast<std::size_t>(k), filter)
-                                                    : library->similar(fs::path(query), static_cast<std::size_t>(k), filter);
+    const auto count = static_cast<std::size_t>(k);
+    std::vector<services::SimilarItem> found;
+    if (region) {
+        try {
+            found = item ? library->similarToRegion(*item, *region, count, filter)
+                         : library->similarToRegion(fs::path(query), *region, count, filter);
+        } catch (const std::invalid_argument& error) {  // too small for this photo
+            throw UsageError(std::string("--region: ") + error.what());
+        }
+    } else {
+        found = item ? library->similar(*item, count, filter) : library->similar(fs::path(query), count, filter);
+    }
     printRanked(rankedResults(catalog, found), format, out);
     return Success;
 }

@@ -255,20 +255,26 @@ bool isPhotoFile(const fs::path& path) {
     return std::find(extensions.begin(), extensions.end(), extension) != extensions.end();
 }
 
-catalog::ItemData itemFromPhotoBytes(std::span<const std::uint8_t> bytes, const ImportOptions& options) {
+PhotoThumbnail thumbnailOfPhoto(std::span<const std::uint8_t> bytes, const ImportOptions& options,
+                                const imaging::PhotoRegion& region) {
     imaging::DecodeOptions decodeOptions;
     decodeOptions.maxPixels = options.maxPixels;
-    decodeOptions.minLongestSide = options.thumbnailSize;
+    decodeOptions.minLongestSide = imaging::decodeSideForRegion(region, options.thumbnailSize);
     imaging::DecodedImage image = imaging::decodeImage(bytes, decodeOptions);
-    imaging::EncodedThumbnail thumbnail = imaging::makeThumbnail(image.bgr, options.thumbnailSize);
+    cv::Mat cropped = imaging::cropToRegion(image.bgr, region, image.width, image.height);
+    imaging::EncodedThumbnail thumbnail = imaging::makeThumbnail(cropped, options.thumbnailSize);
+    return {image.width, image.height, {thumbnail.width, thumbnail.height, std::move(thumbnail.jpeg)}};
+}
 
+catalog::ItemData itemFromPhotoBytes(std::span<const std::uint8_t> bytes, const ImportOptions& options) {
+    PhotoThumbnail photo = thumbnailOfPhoto(bytes, options);
     catalog::ItemData item;
     item.contentHash = Sha256::of(bytes);
-    item.width = image.width;
-    item.height = image.height;
+    item.width = photo.width;
+    item.height = photo.height;
     // The bytes we hashed are the truth; the size from stat may be stale.
     item.fileSize = static_cast<std::int64_t>(bytes.size());
-    item.thumbnail = {thumbnail.width, thumbnail.height, std::move(thumbnail.jpeg)};
+    item.thumbnail = std::move(photo.thumbnail);
     return item;
 }
 

@@ -8,6 +8,7 @@
 // identical bytes at another path join the existing item; a changed file updates its item.
 
 #include "core/catalog/catalog.h"
+#include "core/imaging/photo_region.h"
 #include "core/util/progress.h"
 
 #include <filesystem>
@@ -48,6 +49,19 @@ bool isPhotoFile(const std::filesystem::path& path);
 // Throws imaging::DecodeError with a reason a person can act on; no byte string causes
 // undefined behaviour (tests/fuzz/import_decode_fuzz.cpp). Thread-safe.
 catalog::ItemData itemFromPhotoBytes(std::span<const std::uint8_t> bytes, const ImportOptions& options);
+
+// The thumbnail an import makes of a photo's bytes, of the whole photo or of a region of it
+// (imaging::clipToPhoto's result): decoded upright at no more than the size the region needs,
+// cropped, scaled to options.thumbnailSize. What itemFromPhotoBytes stores and what a search
+// by photo embeds. Throws imaging::DecodeError, and std::invalid_argument for a region under
+// imaging::kMinimumRegionSide pixels of the photo. Thread-safe.
+struct PhotoThumbnail {
+    int width = 0;  // the full-size photo, after EXIF orientation
+    int height = 0;
+    catalog::Thumbnail thumbnail;  // the JPEG, of the region
+};
+PhotoThumbnail thumbnailOfPhoto(std::span<const std::uint8_t> bytes, const ImportOptions& options,
+                                const imaging::PhotoRegion& region = imaging::kWholePhoto);
 
 // Throws FileError before starting when a root does not exist, and LibraryError or
 // StorageFullError when the catalog cannot be written (what was committed stays). A set

@@ -1,15 +1,15 @@
 #include "core/services/library.h"
 
 #include "core/catalog/library_lock.h"
-#include "core/imaging/decoder.h"
-#include "core/util/sha256.h"
 #include "core/imaging/thumbnail.h"
 #include "core/services/active_model.h"
+#include "core/services/importer.h"
 #include "core/services/library_models.h"
 #include "core/services/library_trainer.h"
 #include "core/util/errors.h"
 #include "core/util/file_util.h"
 #include "core/util/install_paths.h"
+#include "core/util/sha256.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -31,6 +31,57 @@ struct Library::Impl {
     catalog::ModelStore store;
     LibraryOptions options;
     ActiveModel active;
+
+    // What similar(item) leaves out: the item, its not-similar marks and, when each product
+    // counts once, its product's other photos.
+    std::vector<ItemId> excludedFor(ItemId item, const SimilarFilter& filter) {
+        std::vector<ItemId> excluded = catalog.notSimilarTo(item);
+        excluded.push_back(item);
+        if (filter.eachProductOnce)
+            if (std::optional<catalog::ProductId> product = catalog.productIdOf(item))
+                for (ItemId photo : catalog.productPhotos(*product))
+                    excluded.push_back(photo);
+        return excluded;
+    }
+
+    // The active model's vector for a region of a photo's bytes, made exactly as an import
+    // makes the thumbnail it embeds. `photo` names the file in messages.
+    std::vector<float> embedPhoto(std::span<const std::uint8_t> bytes, const PhotoRegion& clipped,
+                                  const fs::path& photo) {
+        PhotoThumbnail thumbnail;
+        try {
+            thumbnail = thumbnailOfPhoto(bytes, ImportOptions{}, clipped);
+        } catch (const std::invalid_argument&) {
+            throw;
+        } catch (const std::exception& error) {
+            throw FileError(displayPath(photo) + ": " + error.what());
+        }
+        std::vector<cv::Mat> images{imaging::decodeThumbnail(thumbnail.thumbnail.jpeg)};
+        ActiveModel::Serving& serving = active.ready();
+        std::vector<float> query(serving.embedder->dimension());
+        serving.embedder->embed(images, query);
+        return query;
+    }
+
+    // The bytes an item was imported from: the first of its recorded files that still holds them.
+    std::vector<std::uint8_t> importedBytes(ItemId item) {
+        std::optional<catalog::ItemSummary> summary = catalog.item(item);
+        if (!summary)
+            throw LibraryError("There is no item " + std::to_string(item) + " in this library.");
+        for (const std::string& path : catalog.filesOf(item)) {
+            std::vector<std::uint8_t> bytes;
+            try {
+                bytes = readFileBytes(path, ImportOptions{}.maxFileBytes);
+            } catch (const FileError&) {
+                continue;
+            }
+            if (catalog.findItemByHash(Sha256::of(bytes)) == item)
+                return bytes;
+        }
+        throw FileError(summary->sourcePath +
+                        ": the photo file is missing or has changed since it was imported; import it again to "
+                        "search a part of it");
+    }
 
     // The active model's search, with each product once when the filter asks: the index is
     // asked for more until k products are found or it has no more.
@@ -86,32 +137,28 @@ IndexLoad Library::refresh(const ProgressCallback& progress, const CancelToken* 
 
 std::vector<SimilarItem> Library::similar(ItemId item, std::size_t k, const SimilarFilter& filter) {
     std::vector<float> query = m_impl->active.requireEmbedding(item);
-    std::vector<ItemId> excluded = m_impl->catalog.notSimilarTo(item);
-    excluded.push_back(item);
-    if (filter.eachProductOnce)
-        if (std::optional<catalog::ProductId> product = m_impl->catalog.productIdOf(item))
-            for (ItemId photo : m_impl->catalog.productPhotos(*product))
-                excluded.push_back(photo);
-    return m_impl->search(query, k, filter, std::move(excluded));
+    return m_impl->search(query, k, filter, m_impl->excludedFor(item, filter));
 }
 
 std::vector<SimilarItem> Library::similar(const fs::path& photo, std::size_t k, const SimilarFilter& filter) {
-    std::vector<std::uint8_t> bytes = readFileBytes(photo, 256ull << 20);
-    imaging::DecodedImage decoded;
-    try {
-        decoded = imaging::decodeImage(bytes);
-    } catch (const std::exception& error) {
-        throw FileError(displayPath(photo) + ": " + error.what());
-    }
-    // Exactly what an import stores and embeds: the 256 px JPEG thumbnail, decoded.
-    imaging::EncodedThumbnail thumbnail = imaging::makeThumbnail(decoded.bgr);
-    std::vector<cv::Mat> images{imaging::decodeThumbnail(thumbnail.jpeg)};
-    ActiveModel::Serving& active = m_impl->active.ready();
-    std::vector<float> query(active.embedder->dimension());
-    active.embedder->embed(images, query);
+    return similarToRegion(photo, imaging::kWholePhoto, k, filter);
+}
+
+std::vector<SimilarItem> Library::similarToRegion(ItemId item, const PhotoRegion& region, std::size_t k,
+                                                  const SimilarFilter& filter) {
+    const PhotoRegion clipped = imaging::clipToPhoto(region);
+    std::vector<std::uint8_t> bytes = m_impl->importedBytes(item);
+    std::vector<float> query = m_impl->embedPhoto(bytes, clipped, m_impl->catalog.item(item)->sourcePath);
+    return m_impl->search(query, k, filter, m_impl->excludedFor(item, filter));
+}
+
+std::vector<SimilarItem> Library::similarToRegion(const fs::path& photo, const PhotoRegion& region, std::size_t k,
+                                                  const SimilarFilter& filter) {
+    const PhotoRegion clipped = imaging::clipToPhoto(region);
+    std::vector<std::uint8_t> bytes = readFileBytes(photo, ImportOptions{}.maxFileBytes);
+    std::vector<float> query = m_impl->embedPhoto(bytes, clipped, photo);
     std::vector<ItemId> excluded;
-    catalog::ContentHash hash = Sha256::of(bytes);
-    if (std::optional<ItemId> same = m_impl->catalog.findItemByHash(hash))
+    if (std::optional<ItemId> same = m_impl->catalog.findItemByHash(Sha256::of(bytes)))
         excluded.push_back(*same);
     return m_impl->search(query, k, filter, std::move(excluded));
 }

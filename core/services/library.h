@@ -28,6 +28,7 @@
 
 #include "core/catalog/catalog.h"
 #include "core/catalog/model_store.h"
+#include "core/imaging/photo_region.h"
 #include "core/util/progress.h"
 
 #include <cstddef>
@@ -44,6 +45,7 @@ namespace lookalike::services {
 using catalog::GroupId;
 using catalog::ItemId;
 using catalog::ModelId;
+using imaging::PhotoRegion;
 
 struct LibraryOptions {
     std::size_t bruteForceBelow = 2000;  // exact search for fewer items than this
@@ -171,6 +173,22 @@ public:
     // the very same bytes is left out. Throws DecodeError/FileError for an unusable photo.
     std::vector<SimilarItem> similar(const std::filesystem::path& photo, std::size_t k,
                                      const SimilarFilter& filter = {});
+
+    // Items most like a region of a photo (PhotoRegion: fractions of the upright photo, clipped
+    // to it), preprocessed as the whole photo is: decoded as an import decodes it, cropped, made
+    // into the import's thumbnail and embedded by the active model. For an item, its photo file
+    // (the first recorded path that still holds the imported bytes) and the same exclusions as
+    // similar(item): the item itself, its product's other photos, its not-similar marks; for a
+    // photo file, an item with the very same bytes is left out. {0, 0, 1, 1} is the whole photo
+    // (for an item, the same results as similar(item) on what was imported). Throws
+    // std::invalid_argument for a region that is not finite, has no area, lies outside the
+    // photo or is under imaging::kMinimumRegionSide pixels of it; LibraryError for an unknown
+    // item; FileError when the photo cannot be read or decoded, or an item's file is gone or
+    // changed since the import.
+    std::vector<SimilarItem> similarToRegion(ItemId item, const PhotoRegion& region, std::size_t k,
+                                             const SimilarFilter& filter = {});
+    std::vector<SimilarItem> similarToRegion(const std::filesystem::path& photo, const PhotoRegion& region,
+                                             std::size_t k, const SimilarFilter& filter = {});
 
     // Items most like `item` under a ready model that need not be the active one, by exact
     // search over that model's stored vectors (to compare models side by side). Throws

@@ -5,9 +5,11 @@
 #include "tests/cli/cli_runner.h"
 #include "tests/cli/output_parsers.h"
 #include "tests/cli/shape_library.h"
+#include "tests/support/shape_photos.h"
 #include "tests/support/temp_dir.h"
 
 #include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
 
 #include <cmath>
 #include <map>
@@ -189,6 +191,54 @@ TEST_F(LibraryCliTest, SimilarOfAPhotoFileSearchesByItsPixels) {
     for (const Ranked& result : ofCopy)
         EXPECT_NE(result.path, (photos / "green" / "green-1.png").string());
     EXPECT_EQ(kindOf(ofCopy[0].path), "green");
+}
+
+TEST_F(LibraryCliTest, SimilarOfARegionSearchesForThatPartOfThePhotoOnly) {
+    // A red circle and a green triangle of the library, pasted side by side.
+    const fs::path red = photos / "red" / "red-1.png";
+    const fs::path green = photos / "green" / "green-1.png";
+    cv::Mat pasted = fixtures::sideBySide(cv::imread(red.string()), cv::imread(green.string()));
+    const fs::path outside = work / "outside" / "pair.png";
+    fixtures::writeBytes(outside, fixtures::encodeImage(pasted, ".png"));
+    std::vector<Ranked> left = similar({outside.string(), "--region", "0,0,0.5,1", "--k", "3"});
+    std::vector<Ranked> right = similar({outside.string(), "--region", "0.5,0,0.5,1", "--k", "3"});
+    ASSERT_EQ(left.size(), 3u);
+    ASSERT_EQ(right.size(), 3u);
+    expectRankedWell(left);
+    EXPECT_EQ(left[0].path, red.string());
+    EXPECT_EQ(right[0].path, green.string());
+    EXPECT_GT(left[0].score, 0.9999);
+
+    // The same for an item: its photo file is read again and cropped; the item is left out.
+    fs::create_directories(work / "pairs");
+    fs::copy_file(outside, work / "pairs" / "pair.png");
+    ASSERT_EQ(run({"import", (work / "pairs").string()}).exitCode, 0);
+    const std::string pairPath = (work / "pairs" / "pair.png").string();
+    std::vector<Ranked> ofItem = similar({pairPath, "--region", "0.5,0,0.5,1", "--k", "20"});
+    ASSERT_FALSE(ofItem.empty());
+    EXPECT_EQ(ofItem[0].path, green.string());
+    for (const Ranked& result : ofItem)
+        EXPECT_NE(result.path, pairPath);
+    // A region reaching past the photo is clipped to it.
+    EXPECT_EQ(similar({pairPath, "--region", "-0.5,-1,1,3", "--k", "1"}).at(0).path, red.string());
+
+    struct Case {
+        std::string region;
+        std::string message;
+    };
+    for (const Case& c : std::vector<Case>{
+             {"0,0,0.5", "--region expects LEFT,TOP,WIDTH,HEIGHT as fractions of the photo's width and height"},
+             {"0,0,0.5,1,", "--region expects LEFT,TOP,WIDTH,HEIGHT"},
+             {"a,b,c,d", "--region expects LEFT,TOP,WIDTH,HEIGHT"},
+             {"0,0,0,1", "--region: the region must have a width and a height above 0"},
+             {"1.5,0,0.5,1", "--region: the region lies outside the photo"},
+             {"0,0,0.02,1", "--region: the region is 3 x 96 pixels of the photo; it needs at least 8 x 8"},
+         }) {
+        RunResult result = run({"similar", outside.string(), "--region", c.region});
+        EXPECT_EQ(result.exitCode, 2) << c.region;
+        EXPECT_TRUE(contains(result.err, "lookalike-cli: " + c.message)) << c.region << ": " << result.err;
+        EXPECT_EQ(result.out, "");
+    }
 }
 
 TEST_F(LibraryCliTest, SimilarKeepsToAGroupAFolderOrTheUngrouped) {
@@ -646,7 +696,8 @@ TEST_F(EmptyLibraryCliTest, HelpListsTheLookAlikeCommands) {
     RunResult result = run({"--help"});
     EXPECT_EQ(result.exitCode, 0);
     for (const char* command :
-         {"similar ITEM|PHOTO [--k N] [--format text|csv|json] [--group GROUP] [--folder DIR] [--ungrouped]",
+         {"similar ITEM|PHOTO [--k N] [--format text|csv|json] [--group GROUP] [--folder DIR] "
+          "[--region LEFT,TOP,WIDTH,HEIGHT] [--ungrouped]",
           "neighbors [--k N] [--format csv]", "export-embeddings [--format csv]", "groups list|create|",
           "not-similar ITEM ITEM", "train [--epochs N] [--network pretrained|resnet] [--from-scratch]", "models list|use ID"})
         EXPECT_TRUE(contains(result.out, std::string("\n  ") + command)) << command << "\n" << result.out;

@@ -75,4 +75,12 @@ inline std::vector<ShapePhotoFile> writeShapePhotos(const std::filesystem::path&
     return files;
 }
 
+// Two photos pasted side by side, left | right (the same height): a query for crop-to-search,
+// whose left and right halves are exactly the two photos.
+inline cv::Mat sideBySide(const cv::Mat& left, const cv::Mat& right) {
+    cv::Mat joined;
+    cv::hconcat(left, right, joined);
+    return joined;
+}
+
 }  // namespace lookalike::fixtures

@@ -12,6 +12,7 @@
 #include "ui/detail_panel.h"
 #include "ui/item_list_model.h"
 #include "ui/main_window.h"
+#include "ui/photo_preview.h"
 #include "ui/product_controller.h"
 #include "ui/sidebar_model.h"
 #include "ui/training_dialog.h"
@@ -20,6 +21,7 @@
 #include <QLabel>
 #include <QMessageBox>
 #include <QMimeData>
+#include <QPushButton>
 #include <QStandardItem>
 #include <QListView>
 #include <QSignalSpy>
@@ -28,6 +30,8 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <cmath>
+#include <functional>
 #include <fstream>
 #include <map>
 #include <set>
@@ -47,8 +51,11 @@ struct ShapeLibrary {
 
     explicit ShapeLibrary(int perKind, bool import = true) {
         files = fixtures::writeShapePhotos(dir.path() / "photos", perKind);
-        if (!import)
-            return;
+        if (import)
+            importPhotos();
+    }
+
+    void importPhotos() const {
         auto opened = services::Library::open(library());
         std::vector<fs::path> roots{dir.path() / "photos"};
         services::importFolders(opened->catalog(), roots);
@@ -109,6 +116,49 @@ void selectRows(ui::MainWindow& window, const std::vector<int>& rows) {
         selection.select(window.gridModel()->index(row), window.gridModel()->index(row));
     window.gridView()->selectionModel()->setCurrentIndex(window.gridModel()->index(rows.front()), QItemSelectionModel::NoUpdate);
     window.gridView()->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect);
+}
+
+// A red circle and a blue square, each imported, and pasted side by side into pair.png (a
+// query for crop-to-search: its halves are exactly the two photos).
+struct PastedPair {
+    fs::path left;
+    fs::path right;
+    fs::path pasted;
+
+    PastedPair(const fs::path& folder, const fs::path& pastedAt) : left(folder / "left.png"), right(folder / "right.png"), pasted(pastedAt) {
+        const cv::Mat circle = fixtures::makeShapePhoto(fixtures::Shape::Circle, 0, 501);
+        const cv::Mat square = fixtures::makeShapePhoto(fixtures::Shape::Square, 2, 502);
+        fixtures::writeBytes(left, fixtures::encodeImage(circle, ".png"));
+        fixtures::writeBytes(right, fixtures::encodeImage(square, ".png"));
+        fixtures::writeBytes(pasted, fixtures::encodeImage(fixtures::sideBySide(circle, square), ".png"));
+    }
+};
+
+// Drags on the panel's photo from one point to another, given as fractions of the photo as drawn.
+void dragOnPhoto(ui::PhotoPreview* preview, QPointF from, QPointF to) {
+    const QRectF photo = preview->photoRect();
+    // The nearest pixel on the photo (its edges need not be whole pixels).
+    auto at = [&](QPointF fraction) {
+        const double x = std::clamp(photo.left() + fraction.x() * photo.width(), std::ceil(photo.left()), std::floor(photo.right()));
+        const double y = std::clamp(photo.top() + fraction.y() * photo.height(), std::ceil(photo.top()), std::floor(photo.bottom()));
+        return QPoint(static_cast<int>(std::lround(x)), static_cast<int>(std::lround(y)));
+    };
+    QTest::mousePress(preview, Qt::LeftButton, {}, at(from));
+    QTest::mouseMove(preview, (at(from) + at(to)) / 2);
+    QTest::mouseMove(preview, at(to));
+    QTest::mouseRelease(preview, Qt::LeftButton, {}, at(to));
+}
+
+// Does `change`, then waits for the look-alikes it asks for: of `item`, or of a photo (0).
+bool lookalikesAfter(ui::MainWindow& window, catalog::ItemId item, const std::function<void()>& change) {
+    QSignalSpy shown(&window, &ui::MainWindow::lookalikesShown);
+    change();
+    return QTest::qWaitFor([&] {
+               return std::any_of(shown.begin(), shown.end(), [&](const QList<QVariant>& signal) {
+                   return signal.at(0).toLongLong() == item;
+               });
+           }, kWait) &&
+           !shownLookalikes(window).empty();
 }
 
 }  // namespace
@@ -193,6 +243,108 @@ private slots:
         emit window.detailPanel()->lookalikeActivated(next);
         QTRY_COMPARE_WITH_TIMEOUT(window.detailPanel()->shownItem(), next, kWait);
         QCOMPARE(window.selectedItems(), std::vector<catalog::ItemId>{next});
+    }
+
+    // Crop-to-search on an item: a drag on its photo asks for the look-alikes of that region.
+    void aRegionDraggedOnTheItemsPhotoFindsWhatIsThere() {
+        ShapeLibrary shapes(2, false);
+        const PastedPair pair(shapes.dir.path() / "photos" / "pair", shapes.dir.path() / "photos" / "pair" / "pair.png");
+        shapes.importPhotos();
+        ui::MainWindow window(optionsFor(shapes.library()));
+        window.resize(1200, 800);
+        window.show();
+        QVERIFY(waitUntilReady(window));
+        catalog::Catalog catalog = catalog::Catalog::open(shapes.library());
+        const catalog::ItemId pasted = *catalog.findItemByPath(pair.pasted.string());
+        const catalog::ItemId left = *catalog.findItemByPath(pair.left.string());
+        const catalog::ItemId right = *catalog.findItemByPath(pair.right.string());
+        ui::DetailPanel* panel = window.detailPanel();
+        ui::PhotoPreview* preview = panel->preview();
+        auto* heading = panel->findChild<QLabel*>(QStringLiteral("lookalikesHeading"));
+        auto* wholePhoto = panel->findChild<QPushButton*>(QStringLiteral("wholePhoto"));
+        QVERIFY(heading && wholePhoto);
+        QVERIFY(preview->toolTip().contains(QLatin1String("Drag on the photo to search a region")));
+
+        QVERIFY(lookalikesAfter(window, pasted, [&] { window.selectItem(pasted); }));
+        QTRY_VERIFY_WITH_TIMEOUT(!preview->photoRect().isEmpty(), kWait);
+        const std::vector<catalog::ItemId> wholeResults = shownLookalikes(window);
+        QVERIFY(std::find(wholeResults.begin(), wholeResults.end(), pasted) == wholeResults.end());
+        QCOMPARE(heading->text(), QStringLiteral("Look-alikes"));
+        QVERIFY(wholePhoto->isHidden());
+
+        QVERIFY(lookalikesAfter(window, pasted, [&] { dragOnPhoto(preview, {0.0, 0.0}, {0.5, 1.0}); }));
+        QVERIFY(panel->region().has_value());
+        QVERIFY(std::abs(panel->region()->width - 0.5) < 0.02 && panel->region()->height > 0.98);
+        QCOMPARE(shownLookalikes(window).front(), left);
+        QCOMPARE(heading->text(), QStringLiteral("Look-alikes of the selected region"));
+        QVERIFY(!wholePhoto->isHidden());
+
+        QVERIFY(lookalikesAfter(window, pasted, [&] { dragOnPhoto(preview, {1.0, 1.0}, {0.5, 0.0}); }));
+        QCOMPARE(shownLookalikes(window).front(), right);
+        QCOMPARE(panel->shownItem(), pasted);  // still the same item, only a part of it searched
+
+        // Esc on the photo: the whole photo again.
+        QVERIFY(lookalikesAfter(window, pasted, [&] { QTest::keyClick(preview, Qt::Key_Escape); }));
+        QVERIFY(!panel->region().has_value());
+        QCOMPARE(shownLookalikes(window), wholeResults);
+        QCOMPARE(heading->text(), QStringLiteral("Look-alikes"));
+
+        // A drag under 8 pixels is a click: it selects nothing, and clears a region.
+        dragOnPhoto(preview, {0.2, 0.2}, {0.2 + 3.0 / preview->photoRect().width(), 0.3});
+        QVERIFY(!panel->region().has_value());
+        QVERIFY(lookalikesAfter(window, pasted, [&] { dragOnPhoto(preview, {0.0, 0.0}, {0.5, 1.0}); }));
+        QVERIFY(lookalikesAfter(window, pasted, [&] { dragOnPhoto(preview, {0.2, 0.2}, {0.2, 0.2}); }));
+        QVERIFY(!panel->region().has_value());
+        QCOMPARE(shownLookalikes(window), wholeResults);
+        // The Whole Photo button does the same; another item starts without a region.
+        QVERIFY(lookalikesAfter(window, pasted, [&] { dragOnPhoto(preview, {0.5, 0.0}, {1.0, 1.0}); }));
+        QVERIFY(lookalikesAfter(window, pasted, [&] { wholePhoto->click(); }));
+        QCOMPARE(shownLookalikes(window), wholeResults);
+        QVERIFY(lookalikesAfter(window, pasted, [&] { dragOnPhoto(preview, {0.5, 0.0}, {1.0, 1.0}); }));
+        QVERIFY(lookalikesAfter(window, left, [&] { window.selectItem(left); }));
+        QVERIFY(!panel->region().has_value());
+        QCOMPARE(heading->text(), QStringLiteral("Look-alikes"));
+        QVERIFY(wholePhoto->isHidden());
+    }
+
+    // Crop-to-search on a photo from elsewhere (Search by Photo).
+    void aRegionDraggedOnASearchedPhotoFindsWhatIsThere() {
+        ShapeLibrary shapes(2, false);
+        const PastedPair pair(shapes.dir.path() / "photos" / "pair", shapes.dir.path() / "outside.png");
+        shapes.importPhotos();
+        ui::MainWindow window(optionsFor(shapes.library()));
+        window.resize(1200, 800);
+        window.show();
+        QVERIFY(waitUntilReady(window));
+        catalog::Catalog catalog = catalog::Catalog::open(shapes.library());
+        const catalog::ItemId left = *catalog.findItemByPath(pair.left.string());
+        const catalog::ItemId right = *catalog.findItemByPath(pair.right.string());
+        ui::DetailPanel* panel = window.detailPanel();
+        ui::PhotoPreview* preview = panel->preview();
+        const QString outside = QString::fromStdString(pair.pasted.string());
+
+        QVERIFY(lookalikesAfter(window, 0, [&] { window.searchByPhoto(outside); }));
+        QTRY_VERIFY_WITH_TIMEOUT(!preview->photoRect().isEmpty(), kWait);
+        // The preview is the whole photo, drawn twice as wide as high.
+        QVERIFY(std::abs(preview->photoRect().width() / preview->photoRect().height() - 2.0) < 0.05);
+        const std::vector<catalog::ItemId> wholeResults = shownLookalikes(window);
+
+        QVERIFY(lookalikesAfter(window, 0, [&] { dragOnPhoto(preview, {0.0, 0.0}, {0.5, 1.0}); }));
+        QCOMPARE(shownLookalikes(window).front(), left);
+        QVERIFY(lookalikesAfter(window, 0, [&] { dragOnPhoto(preview, {0.5, 0.0}, {1.0, 1.0}); }));
+        QCOMPARE(shownLookalikes(window).front(), right);
+        // Still the photo searched, its preview kept while regions of it are searched.
+        QCOMPARE(panel->shownItem(), catalog::ItemId{0});
+        QVERIFY(!preview->photoRect().isEmpty());
+
+        QVERIFY(lookalikesAfter(window, 0, [&] { dragOnPhoto(preview, {0.7, 0.5}, {0.7, 0.5}); }));
+        QVERIFY(!panel->region().has_value());
+        QCOMPARE(shownLookalikes(window), wholeResults);
+        // A new search starts from the whole photo.
+        QVERIFY(lookalikesAfter(window, 0, [&] { dragOnPhoto(preview, {0.0, 0.0}, {0.5, 1.0}); }));
+        QVERIFY(lookalikesAfter(window, 0, [&] { window.searchByPhoto(outside); }));
+        QVERIFY(!panel->region().has_value());
+        QCOMPARE(shownLookalikes(window), wholeResults);
     }
 
     void createsAGroupFromTheSelection() {

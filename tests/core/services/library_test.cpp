@@ -8,6 +8,7 @@
 #include "core/nn/checkpoint.h"
 #include "core/services/importer.h"
 #include "tests/support/backends.h"
+#include "tests/support/expect_error.h"
 #include "tests/support/shape_photos.h"
 #include "tests/support/temp_dir.h"
 
@@ -189,6 +190,120 @@ bool sameResults(const std::vector<SimilarItem>& a, const std::vector<SimilarIte
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, LibraryIndexTest, fixtures::kBothBackends, fixtures::backendName);
+
+// Crop-to-search: a red circle and a blue square imported on their own, and pasted side by side.
+class LibraryRegionTest : public LibraryTest {
+protected:
+    void SetUp() override {
+        LibraryTest::SetUp();
+        m_left = fixtures::makeShapePhoto(fixtures::Shape::Circle, 0, 501);
+        m_right = fixtures::makeShapePhoto(fixtures::Shape::Square, 2, 502);
+        fixtures::writeBytes(m_dir / "pair" / "left.png", fixtures::encodeImage(m_left, ".png"));
+        fixtures::writeBytes(m_dir / "pair" / "right.png", fixtures::encodeImage(m_right, ".png"));
+        fixtures::writeBytes(m_composite, fixtures::encodeImage(fixtures::sideBySide(m_left, m_right), ".png"));
+    }
+
+    std::unique_ptr<Library> openWithPair() {
+        auto library = openLibrary();
+        importFolders(library->catalog(), std::vector<fs::path>{m_dir / "photos", m_dir / "pair"});
+        library->refresh();
+        return library;
+    }
+
+    ItemId left(Library& library) { return itemOf(library, m_dir / "pair" / "left.png"); }
+    ItemId right(Library& library) { return itemOf(library, m_dir / "pair" / "right.png"); }
+
+    static constexpr PhotoRegion kLeftHalf{0.0, 0.0, 0.5, 1.0};
+    static constexpr PhotoRegion kRightHalf{0.5, 0.0, 0.5, 1.0};
+    cv::Mat m_left;
+    cv::Mat m_right;
+    fs::path m_composite = m_dir / "composite.png";  // not imported
+};
+
+INSTANTIATE_TEST_SUITE_P(Backends, LibraryRegionTest, fixtures::kBothBackends, fixtures::backendName);
+
+TEST_P(LibraryRegionTest, AHalfOfAnOutsidePhotoFindsThePhotoPastedThere) {
+    auto library = openWithPair();
+    auto fromLeft = library->similarToRegion(m_composite, kLeftHalf, 5);
+    auto fromRight = library->similarToRegion(m_composite, kRightHalf, 5);
+    ASSERT_FALSE(fromLeft.empty());
+    ASSERT_FALSE(fromRight.empty());
+    EXPECT_EQ(fromLeft[0].item, left(*library));
+    EXPECT_EQ(fromRight[0].item, right(*library));
+    // The same pixels, preprocessed the same way, give the very vector the import stored.
+    EXPECT_NEAR(fromLeft[0].similarity, 1.0f, 1e-4f);
+    EXPECT_NEAR(fromRight[0].similarity, 1.0f, 1e-4f);
+    // A region reaching past the photo is clipped to it.
+    auto clipped = library->similarToRegion(m_composite, {0.5, -0.25, 0.75, 1.5}, 5);
+    EXPECT_TRUE(sameResults(clipped, fromRight));
+}
+
+TEST_P(LibraryRegionTest, AHalfOfAnItemsPhotoFindsThePhotoPastedThereAndLeavesTheItemOut) {
+    fs::copy_file(m_composite, m_dir / "pair" / "composite.png");
+    auto library = openWithPair();
+    ItemId composite = itemOf(*library, m_dir / "pair" / "composite.png");
+    auto fromLeft = library->similarToRegion(composite, kLeftHalf, 100);
+    auto fromRight = library->similarToRegion(composite, kRightHalf, 100);
+    ASSERT_FALSE(fromLeft.empty());
+    EXPECT_EQ(fromLeft[0].item, left(*library));
+    EXPECT_EQ(fromRight.at(0).item, right(*library));
+    for (const auto& result : fromLeft)
+        EXPECT_NE(result.item, composite);
+    // Not-similar marks of the item apply to its regions too.
+    library->catalog().markNotSimilar(composite, left(*library), 1);
+    EXPECT_NE(library->similarToRegion(composite, kLeftHalf, 1).at(0).item, left(*library));
+}
+
+TEST_P(LibraryRegionTest, TheWholePhotoAsARegionGivesTheItemsOwnLookAlikes) {
+    // A JPEG large enough to be decoded reduced, as the import decodes it.
+    cv::Mat large;
+    cv::resize(fixtures::sideBySide(m_left, m_right), large, {}, 4.0, 4.0, cv::INTER_LINEAR);
+    fixtures::writeBytes(m_dir / "pair" / "large.jpg", fixtures::encodeImage(large, ".jpg"));
+    fs::copy_file(m_composite, m_dir / "pair" / "composite.png");
+    auto library = openWithPair();
+    for (const char* name : {"composite.png", "large.jpg"}) {
+        ItemId item = itemOf(*library, m_dir / "pair" / name);
+        auto whole = library->similarToRegion(item, imaging::kWholePhoto, 10);
+        EXPECT_EQ(whole.size(), 10u) << name;
+        EXPECT_TRUE(sameResults(whole, library->similar(item, 10))) << name;
+    }
+    EXPECT_TRUE(sameResults(library->similarToRegion(m_composite, imaging::kWholePhoto, 10), library->similar(m_composite, 10)));
+}
+
+TEST_P(LibraryRegionTest, RegionsAreOfTheUprightPhoto) {
+    // Stored turned a quarter to the left; EXIF orientation 6 turns it back.
+    cv::Mat stored;
+    cv::rotate(fixtures::sideBySide(m_left, m_right), stored, cv::ROTATE_90_COUNTERCLOCKWISE);
+    const fs::path turned = m_dir / "turned.png";
+    fixtures::writeBytes(turned, fixtures::pngWithExifOrientation(fixtures::encodeImage(stored, ".png"), 6));
+    auto library = openWithPair();
+    auto fromLeft = library->similarToRegion(turned, kLeftHalf, 1);
+    EXPECT_EQ(fromLeft.at(0).item, left(*library));
+    EXPECT_NEAR(fromLeft[0].similarity, 1.0f, 1e-4f);
+    EXPECT_EQ(library->similarToRegion(turned, kRightHalf, 1).at(0).item, right(*library));
+}
+
+TEST_P(LibraryRegionTest, BadRegionsAreRefused) {
+    auto library = openWithPair();
+    const double nan = std::nan("");
+    for (PhotoRegion bad : {PhotoRegion{0, 0, 0, 1}, PhotoRegion{0, 0, 1, -0.5}, PhotoRegion{1.2, 0, 0.5, 0.5},
+                            PhotoRegion{-0.5, 0, 0.4, 1}, PhotoRegion{nan, 0, 0.5, 0.5}}) {
+        EXPECT_THROW(library->similarToRegion(m_composite, bad, 3), std::invalid_argument) << bad.x << "," << bad.width;
+        EXPECT_THROW(library->similarToRegion(left(*library), bad, 3), std::invalid_argument) << bad.x;
+    }
+    // 0.03 of 192 pixels is under the minimum of 8.
+    fixtures::expectErrorMentioning<std::invalid_argument>(
+        [&] { library->similarToRegion(m_composite, {0.0, 0.0, 0.03, 1.0}, 3); }, "at least 8 x 8");
+    EXPECT_NO_THROW(library->similarToRegion(m_composite, {0.0, 0.0, 8.0 / 192, 8.0 / 96}, 3));
+    EXPECT_THROW(library->similarToRegion(ItemId{424242}, kLeftHalf, 3), LibraryError);
+    EXPECT_THROW(library->similarToRegion(m_dir / "nowhere.png", kLeftHalf, 3), FileError);
+    // An item whose file is gone since the import cannot be cropped (its thumbnail still serves similar()).
+    ItemId gone = left(*library);
+    fs::remove(m_dir / "pair" / "left.png");
+    fixtures::expectErrorMentioning<FileError>([&] { library->similarToRegion(gone, kLeftHalf, 3); },
+                                               "missing or has changed");
+    EXPECT_FALSE(library->similar(gone, 3).empty());
+}
 
 TEST_P(LibraryIndexTest, SavedIndexIsLoadedOnReopen) {
     std::vector<SimilarItem> before;
