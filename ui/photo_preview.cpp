@@ -89,6 +89,16 @@ void PhotoPreview::mouseReleaseEvent(QMouseEvent* event) {
     emit regionChanged();
 }
 
+bool PhotoPreview::event(QEvent* event) {
+    // Esc clears a region here before it reaches the window's Cancel shortcut (also Esc).
+    if (event->type() == QEvent::ShortcutOverride && (m_region || m_dragStart) &&
+        static_cast<QKeyEvent*>(event)->key() == Qt::Key_Escape) {
+        event->accept();
+        return true;
+    }
+    return QLabel::event(event);
+}
+
 void PhotoPreview::keyPressEvent(QKeyEvent* event) {
     if (event->key() == Qt::Key_Escape && (m_region || m_dragStart)) {
         m_dragStart.reset();

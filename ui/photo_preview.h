@@ -31,6 +31,7 @@ signals:
     void regionChanged();  // the user chose a region or cleared it
 
 protected:
+    bool event(QEvent* event) override;
     void mousePressEvent(QMouseEvent* event) override;
     void mouseMoveEvent(QMouseEvent* event) override;
     void mouseReleaseEvent(QMouseEvent* event) override;

@@ -427,8 +427,9 @@ TEST_F(LibraryCliTest, ProductDataGroupsPhotosIntoProductsAndExportsRelatedSkus)
     std::set<std::string> skus;
     for (const Ranked& result : products) {
         EXPECT_NE(result.sku, "red") << result.path;
-        if (!result.sku.empty())
+        if (!result.sku.empty()) {
             EXPECT_TRUE(skus.insert(result.sku).second) << result.sku << " twice";
+        }
     }
     EXPECT_EQ(skus, (std::set<std::string>{"BOX-1", "blue", "green", "yellow"}));
     std::vector<Ranked> everyPhoto = similar({red1.string(), "--k", "19", "--photos"});

@@ -3,6 +3,7 @@
 // so that matching never depends on this machine's files. In memory; a fresh one per input.
 
 #include "core/catalog/catalog.h"
+#include "tests/support/recorded_item.h"
 
 #include <cstdint>
 
@@ -15,17 +16,8 @@ inline catalog::Catalog catalogOfThree() {
     const char* paths[] = {"/nonexistent-lookalike-fuzz/shoes/red.jpg", "/nonexistent-lookalike-fuzz/shoes/blue.png",
                            "/nonexistent-lookalike-fuzz/bags/red.jpg"};
     std::uint8_t seed = 1;
-    for (const char* path : paths) {
-        catalog::ItemData item;
-        item.contentHash.fill(seed++);
-        item.sourcePath = path;
-        item.displayName = "item";
-        item.width = item.height = 1;
-        item.fileSize = 1;
-        item.thumbnail = {1, 1, {0xFF, 0xD8, 0xFF, 0xD9}};  // the catalog requires one; never decoded here
-        const catalog::ItemId id = catalog.addItem(item, 0);
-        catalog.recordFile(path, id, 1, 0);
-    }
+    for (const char* path : paths)
+        fixtures::addRecordedItem(catalog, path, seed++);
     return catalog;
 }
 

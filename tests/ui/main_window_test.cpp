@@ -27,6 +27,7 @@
 #include <QSignalSpy>
 #include <QStackedWidget>
 #include <QStandardPaths>
+#include <QKeyEvent>
 #include <QtTest>
 
 #include <algorithm>
@@ -283,8 +284,17 @@ private slots:
         QCOMPARE(shownLookalikes(window).front(), right);
         QCOMPARE(panel->shownItem(), pasted);  // still the same item, only a part of it searched
 
-        // Esc on the photo: the whole photo again.
+        // Esc on the photo: the whole photo again. The photo takes Esc before the window's
+        // Cancel shortcut (also Esc) while it holds a region.
+        QKeyEvent shortcut(QEvent::ShortcutOverride, Qt::Key_Escape, Qt::NoModifier);
+        shortcut.ignore();  // as the shortcut map sends it
+        QCoreApplication::sendEvent(preview, &shortcut);
+        QVERIFY(shortcut.isAccepted());
         QVERIFY(lookalikesAfter(window, pasted, [&] { QTest::keyClick(preview, Qt::Key_Escape); }));
+        QKeyEvent noRegion(QEvent::ShortcutOverride, Qt::Key_Escape, Qt::NoModifier);
+        noRegion.ignore();
+        QCoreApplication::sendEvent(preview, &noRegion);
+        QVERIFY(!noRegion.isAccepted());
         QVERIFY(!panel->region().has_value());
         QCOMPARE(shownLookalikes(window), wholeResults);
         QCOMPARE(heading->text(), QStringLiteral("Look-alikes"));

@@ -64,8 +64,9 @@ TEST(HashPairs, FindsExactlyWhatBruteForceFinds) {
     for (int maxDistance : {0, 1, 5, 8, 12, 20, 63, 64}) {
         const std::vector<DuplicatePair> expected = sorted(hashPairsBruteForce(ids, hashes, maxDistance));
         EXPECT_EQ(sorted(hashPairs(ids, hashes, maxDistance)), expected) << "distance " << maxDistance;
-        if (maxDistance >= 8)
+        if (maxDistance >= 8) {
             EXPECT_GT(expected.size(), 100u);
+        }
     }
     EXPECT_EQ(hashPairsBruteForce(ids, hashes, 64).size(), ids.size() * (ids.size() - 1) / 2);
 }

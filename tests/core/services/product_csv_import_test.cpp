@@ -7,6 +7,7 @@
 #include "core/util/errors.h"
 #include "tests/support/backends.h"
 #include "tests/support/expect_error.h"
+#include "tests/support/recorded_item.h"
 #include "tests/support/temp_dir.h"
 
 #include <gtest/gtest.h>
@@ -32,19 +33,7 @@ protected:
         m_scarf = addItem(m_dir / "photos" / "scarf.jpg", 5);
     }
 
-    // An item as an import records it; the file itself need not exist for matching.
-    ItemId addItem(const fs::path& path, std::uint8_t seed) {
-        catalog::ItemData item;
-        item.contentHash.fill(seed);
-        item.sourcePath = path.string();
-        item.displayName = path.filename().string();
-        item.width = item.height = 1;
-        item.fileSize = 1;
-        item.thumbnail = {1, 1, {0xFF, 0xD8, 0xFF, 0xD9}};
-        const ItemId id = m_catalog->addItem(item, 0);
-        m_catalog->recordFile(path.string(), id, 1, 0);
-        return id;
-    }
+    ItemId addItem(const fs::path& path, std::uint8_t seed) { return fixtures::addRecordedItem(*m_catalog, path, seed); }
 
     ProductCsvImportReport import(const std::string& text) {
         std::istringstream csv(text);

@@ -111,16 +111,18 @@ TEST_P(RelatedProductsTest, RelatesEachSkuToItsMostAlikeProductsByTheirBestPhoto
         for (std::size_t i = 0; i < product.related.size(); ++i) {
             EXPECT_NE(product.related[i].sku, product.sku);
             EXPECT_NEAR(product.related[i].score, bestPair(product.sku, product.related[i].sku), 1e-4);
-            if (i > 0)
+            if (i > 0) {
                 EXPECT_GE(product.related[i - 1].score, product.related[i].score);
+            }
         }
         // No product left out is more alike than the last one listed.
         for (const RelatedProducts& other : related.products) {
             const bool listed = std::any_of(product.related.begin(), product.related.end(),
                                             [&](const RelatedSku& r) { return r.sku == other.sku; });
-            if (other.sku != product.sku && !listed)
+            if (other.sku != product.sku && !listed) {
                 EXPECT_LE(bestPair(product.sku, other.sku), product.related.back().score + 1e-4)
                     << product.sku << " left out " << other.sku;
+            }
         }
     }
 
