@@ -498,7 +498,7 @@ TEST_P(LibraryTest, AQueryLibraryServesWhatTheJobLibraryStored) {
     const ItemId first = itemOf(*queries, m_files[0].path);
     EXPECT_EQ(queries->similar(first, 100).size(), m_files.size() - 1);
 
-    auto more = fixtures::writeShapePhotos(m_dir / "more", 1);
+    auto more = fixtures::writeShapePhotos(m_dir / "more", 1, /*seed=*/2);  // other photos than the first ones
     std::vector<fs::path> roots{m_dir / "more"};
     importFolders(jobs->catalog(), roots);
     const ItemId added = itemOf(*queries, more[0].path);
