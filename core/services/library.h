@@ -117,6 +117,9 @@ struct LibraryTrainingOptions {
     // The compact ResNet from scratch (implies useBackbone = false); else fine-tuning the active
     // ResNet model (if there is one).
     bool fromScratch = false;
+    // With the backbone and curated groups: how many of its last blocks fine-tune (the head
+    // always does); unset, the measured default (library_trainer.cpp).
+    std::optional<int> fineTunedBlocks;
     int inputSize = 96;           // the ResNet's input, RGB (the backbone's is its own, 128)
     int width = 32;               // channels of the ResNet's first stage
     // The descriptor branch's share of the cosine while training (see training/embedding_model.h);

@@ -262,14 +262,22 @@ LibraryTrainingReport LibraryTrainer::train(const LibraryTrainingOptions& option
                                                          catalog::modelBackbone(previous).starts_with("mobilenetv2:"));
     std::shared_ptr<nn::Network> backbone;
     fs::path backboneFile;
-    for (const fs::path& source : useBackbone ? m_backboneSources : std::vector<fs::path>{})
-        if (!source.empty() && (backbone = pretrainedBackbone(source, options.seed))) {
+    std::string withoutBackbone;  // checkpoints that hold none (a ResNet start model)
+    for (const fs::path& source : useBackbone ? m_backboneSources : std::vector<fs::path>{}) {
+        if (source.empty())
+            continue;
+        if ((backbone = pretrainedBackbone(source, options.seed))) {
             backboneFile = source;
             break;
         }
+        withoutBackbone += (withoutBackbone.empty() ? "" : ", ") + source.string();
+    }
     if (useBackbone && !backbone)
-        throw LibraryError("Training on the pretrained network needs its backbone, and none is installed "
-                           "(resources/models/mobilenetv2-nsfwjs-block13.lkckpt; LOOKALIKE_BACKBONE).");
+        throw LibraryError(
+            "Training on the pretrained network needs its backbone, and " +
+            (withoutBackbone.empty() ? std::string("none is installed")
+                                     : "no MobileNetV2 backbone is in " + withoutBackbone) +
+            " (resources/models/mobilenetv2-nsfwjs-block13.lkckpt; LOOKALIKE_BACKBONE).");
     const int inputSize = backbone ? backbone->config().inputSize : options.inputSize;
     reportPhase(progress, "loading photos", 0, static_cast<std::int64_t>(items.size()));
     training::LabelledImageSet data;
@@ -309,7 +317,8 @@ LibraryTrainingReport LibraryTrainer::train(const LibraryTrainingOptions& option
         reportPhase(progress, "fitting the pretrained network", 0, 0);
         headRecipe = fitHeadAsWhitening(*network, data.images, m_threads, random, cancel);
         const nn::Topology topology = nn::buildTopology(network->config());
-        network->setFrozenBlocks(static_cast<int>(topology.invertedBlocks.size()) - kFineTunedBlocks);
+        const int blocks = static_cast<int>(topology.invertedBlocks.size());
+        network->setFrozenBlocks(blocks - std::clamp(options.fineTunedBlocks.value_or(kFineTunedBlocks), 0, blocks));
     } else if (fineTune) {
         network = std::move(stored.network);
     } else {
@@ -405,8 +414,10 @@ LibraryTrainingReport LibraryTrainer::train(const LibraryTrainingOptions& option
         recipe["backbone"] = "MobileNetV2 (ImageNet, nsfwjs@4.4.0) to " + network->config().cut;
         recipe["head"] = headRecipe;
         if (runSteps) {
-            recipe["fine_tuned"] = "the last " + std::to_string(kFineTunedBlocks) + " blocks and the head (" +
-                                   std::to_string(network->frozenBlocks()) + " blocks frozen)";
+            const int frozen = network->frozenBlocks();
+            recipe["fine_tuned"] = "the last " +
+                                   std::to_string(nn::buildTopology(network->config()).invertedBlocks.size() - frozen) +
+                                   " blocks and the head (" + std::to_string(frozen) + " blocks frozen)";
         } else {
             for (const char* key : {"loss", "batch", "epochs", "steps", "learning_rate"})
                 recipe.erase(key);

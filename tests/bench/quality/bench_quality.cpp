@@ -12,6 +12,7 @@
 //                 [--epochs N] [--retrain-epochs N] [--descriptor-weight W] [--input-size S]
 //                 [--pretrained FILE.lkckpt] [--backbone FILE.lkckpt (train on the pretrained MobileNetV2)]
 //                 [--from-scratch 1] [--skip-self-supervised 1 (skips the no-label run)]
+//                 [--fine-tuned-blocks N (the backbone's, with curated groups)]
 
 #include "tests/bench/bench_support.h"
 #include "core/imaging/descriptors.h"
@@ -51,6 +52,7 @@ struct Options {
     fs::path backbone;    // a pretrained backbone to train on
     bool fromScratch = false;
     bool skipSelfSupervised = false;  // go straight from the start model to curating
+    std::optional<int> fineTunedBlocks;  // the backbone's, with curated groups
 };
 
 Options parse(int argc, char** argv) {
@@ -69,6 +71,7 @@ Options parse(int argc, char** argv) {
         else if (name == "--backbone") options.backbone = value;
         else if (name == "--from-scratch") options.fromScratch = value == "1";
         else if (name == "--skip-self-supervised") options.skipSelfSupervised = value == "1";
+        else if (name == "--fine-tuned-blocks") options.fineTunedBlocks = std::stoi(value);
         else throw std::invalid_argument("unknown option " + name);
     }
     if (options.labels.empty())
@@ -341,6 +344,7 @@ int main(int argc, char** argv) {
                 trainOptions.useBackbone = true;
             trainOptions.inputSize = options.inputSize;
             trainOptions.descriptorWeight = options.descriptorWeight;
+            trainOptions.fineTunedBlocks = options.fineTunedBlocks;
             auto trainStart = std::chrono::steady_clock::now();
             std::string lastPhase;
             services::LibraryTrainingReport report = library->train(trainOptions, [&](const Progress& p) {

@@ -159,6 +159,24 @@ TEST_F(LibraryBackboneTest, WithGroupsTheLastBlocksAreFineTunedAndTheRestStaysPr
         EXPECT_NE(tensorOf(*stored.network, tuned), backboneTensor(tuned)) << tuned;
 }
 
+TEST_F(LibraryBackboneTest, HowManyBlocksFineTuneIsAnOption) {
+    auto library = openLibrary(kBackbone);
+    importPhotos(*library);
+    curate(*library, 6);
+    LibraryTrainingOptions options = onBackbone(1);
+    options.fineTunedBlocks = 4;
+    LibraryTrainingReport report = library->train(options);
+    ASSERT_NE(report.model, 0);
+    EXPECT_NE(recipeOf(*library, report.model)["fine_tuned"].find("the last 4 blocks and the head (7 blocks frozen)"),
+              std::string::npos)
+        << recipeOf(*library, report.model)["fine_tuned"];
+    StoredNetwork stored = readStoredNetwork(library->models().weights(report.model));
+    for (const char* frozen : {"Conv1.weight", "block_6_project.weight"})
+        EXPECT_EQ(tensorOf(*stored.network, frozen), backboneTensor(frozen)) << frozen;
+    for (const char* tuned : {"block_7_expand.weight", "block_8_project.weight", "block_10_project.weight"})
+        EXPECT_NE(tensorOf(*stored.network, tuned), backboneTensor(tuned)) << tuned;
+}
+
 TEST_F(LibraryBackboneTest, AnOldLibraryMovesToTheBackboneInANewModelVersionAndCanRollBack) {
     ModelId old = 0;
     {
@@ -226,6 +244,36 @@ TEST_F(LibraryBackboneTest, ADamagedBackboneIsRefusedAndTheActiveModelStays) {
     }
     EXPECT_EQ(library->activeModel(), active);
     EXPECT_EQ(library->models().models().size(), 1u);
+}
+
+// Files that are not a MobileNetV2 checkpoint: a foreign file is refused by the checkpoint
+// reader, a Lookalike checkpoint of another network by name; neither changes the library.
+TEST_F(LibraryBackboneTest, AForeignFileIsRefusedAndTheActiveModelStays) {
+    const fs::path photo = m_dir / "photo.lkckpt";
+    fs::copy_file(m_files.front().path, photo);
+    const fs::path resnet = m_dir / "resnet.lkckpt";
+    nn::Network network(nn::NetworkConfig::forInput(3, 32), 1);
+    nn::saveCheckpoint(resnet, network);
+    for (const fs::path& file : {photo, resnet}) {
+        SCOPED_TRACE(file.filename().string());
+        auto library = openLibrary(file);
+        importPhotos(*library);
+        const std::optional<ModelId> active = library->activeModel();
+        try {
+            library->train(onBackbone());
+            FAIL() << "trained on " << file;
+        } catch (const nn::CheckpointError& error) {
+            EXPECT_EQ(file, photo);
+            EXPECT_NE(std::string(error.what()).find("not a Lookalike checkpoint"), std::string::npos) << error.what();
+        } catch (const LibraryError& error) {
+            EXPECT_EQ(file, resnet);
+            EXPECT_NE(std::string(error.what()).find("no MobileNetV2 backbone is in " + resnet.string()),
+                      std::string::npos)
+                << error.what();
+        }
+        EXPECT_EQ(library->activeModel(), active);
+        EXPECT_EQ(library->models().models().size(), 1u);
+    }
 }
 
 }  // namespace
