@@ -123,9 +123,10 @@ struct LibraryTrainingOptions {
     int inputSize = 96;           // the ResNet's input, RGB (the backbone's is its own, 128)
     int width = 32;               // channels of the ResNet's first stage
     // The descriptor branch's share of the cosine while training (see training/embedding_model.h);
-    // unset: with the pretrained backbone 0.5; with the ResNet 1 (the descriptors' learned
-    // projection alone; the network is not trained) while the library has no curated groups,
-    // else 0.85. With held-out groups the served share is then re-chosen on them. Measured in tests/bench/quality: without groups the network part only
+    // unset: with the pretrained backbone 0.85 without curated groups and 0.5 with them; with the
+    // ResNet 1 (the descriptors' learned projection alone; the network is not trained) while the
+    // library has no curated groups, else 0.85. With held-out groups the served share is then
+    // re-chosen on them. Measured in tests/bench/quality: without groups the ResNet part only
     // lowered look-alike quality, on product photos and on cross-style icons.
     std::optional<float> descriptorWeight;
     double heldOutFraction = 0.2; // of curated groups, kept out of training to validate (when >= 2)

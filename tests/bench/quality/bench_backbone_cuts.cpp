@@ -23,10 +23,15 @@
 //                       [--backbone FILE.lkckpt (resources/models/mobilenetv2-nsfwjs-block13.lkckpt)]
 //                       [--white-on-black 1 (the data set's own polarity, for comparison)]
 //                       [--fusion 1 (the whitened and fused rows instead of the cut table)]
+//                       [--labels FILE.csv (file,group rows of a labelled folder, e.g. the icon set,
+//                                 instead of Fashion-MNIST; photos composited and padded on white)]
+//                       [--input-range unit|signed (the input in [0, 1], the default, or in [-1, 1])]
 
 #include "tests/bench/bench_support.h"
 #include "core/datasets/fashion_mnist.h"
+#include "core/imaging/decoder.h"
 #include "core/imaging/descriptors.h"
+#include "core/imaging/preprocessing.h"
 #include "core/metric/retrieval_metrics.h"
 #include "core/nn/checkpoint.h"
 #include "core/nn/inferencenetwork.h"
@@ -36,6 +41,7 @@
 #include "core/training/embedding_model.h"
 #include "core/training/whitening.h"
 
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -46,6 +52,7 @@
 #include <fstream>
 #include <functional>
 #include <iterator>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -61,7 +68,7 @@ constexpr int kThreads = 2;
 [[noreturn]] void usage(const std::string& problem) {
     std::fprintf(stderr,
                  "bench_backbone_cuts: %s\nusage: bench_backbone_cuts [--count N] [--data DIR] [--backbone FILE] "
-                 "[--white-on-black 1] [--fusion 1]\n",
+                 "[--white-on-black 1] [--fusion 1] [--labels FILE.csv] [--input-range unit|signed]\n",
                  problem.c_str());
     std::exit(2);
 }
@@ -72,6 +79,8 @@ struct Options {
     fs::path backbone = fs::path(LOOKALIKE_SOURCE_DIR) / "resources/models/mobilenetv2-nsfwjs-block13.lkckpt";
     bool whiteOnBlack = false;  // keep Fashion-MNIST's polarity instead of inverting
     bool fusion = false;        // the whitened and fused rows instead of the cut table
+    fs::path labels;            // file,group rows: a labelled folder instead of Fashion-MNIST
+    bool signedInput = false;   // the input in [-1, 1] (Keras ImageNet preprocessing), not [0, 1]
 };
 
 Options parse(int argc, char** argv) {
@@ -91,6 +100,10 @@ Options parse(int argc, char** argv) {
             options.whiteOnBlack = value == "1";
         else if (name == "--fusion")
             options.fusion = value == "1";
+        else if (name == "--labels")
+            options.labels = value;
+        else if (name == "--input-range" && (value == "unit" || value == "signed"))
+            options.signedInput = value == "signed";
         else
             usage("unknown option " + name);
     }
@@ -157,9 +170,9 @@ Features describeEach(const std::vector<cv::Mat>& photos, std::size_t dimension,
 }
 
 // The backbone cut at `cut` with a g x g grid-mean head whose linear layer is the identity:
-// photos (28 x 28 grey, dark on white) -> [N, C * g * g] unit-norm features.
+// photos (grey or BGR, dark on white) -> [N, C * g * g] unit-norm features.
 Features backboneFeatures(const std::vector<cv::Mat>& photos, const nn::TensorFile& backbone, const std::string& cut,
-                          int grid) {
+                          int grid, bool signedInput) {
     const std::string prefix = "lookalike-mobilenetv2/1 in_channels=3 input_size=" + std::to_string(kInputSize)
                                + " cut=" + cut + " grid=" + std::to_string(grid) + " embedding_dim=";
     const nn::Topology probe = nn::buildTopology(nn::NetworkConfig::fromString(prefix + "2"));
@@ -180,7 +193,7 @@ Features backboneFeatures(const std::vector<cv::Mat>& photos, const nn::TensorFi
     Features features{std::vector<float>(photos.size() * dimension), dimension, 0.0};
     const std::size_t plane = static_cast<std::size_t>(kInputSize) * kInputSize;
     std::vector<float> input(kBatch * 3 * plane);
-    cv::Mat scaled, resized;
+    cv::Mat scaled, resized, rgb;
     // Primitives are built on the first embed() of each batch size: do that before timing, for
     // the full batch and the last, shorter one, as a library that embeds many photos would.
     for (const std::size_t size : {std::min<std::size_t>(kBatch, photos.size()), photos.size() % kBatch})
@@ -192,10 +205,15 @@ Features backboneFeatures(const std::vector<cv::Mat>& photos, const nn::TensorFi
         for (std::size_t i = 0; i < batch; ++i) {
             // Bilinear on half-pixel centres, as the TF.js port reference resized its inputs.
             // Resized in float, so the 128 px input is not rounded back to 256 levels.
-            photos[first + i].convertTo(scaled, CV_32F, 1.0 / 255.0);
+            photos[first + i].convertTo(scaled, CV_32F, signedInput ? 2.0 / 255.0 : 1.0 / 255.0, signedInput ? -1.0 : 0.0);
             cv::resize(scaled, resized, cv::Size(kInputSize, kInputSize), 0, 0, cv::INTER_LINEAR);
+            if (resized.channels() == 3)
+                cv::cvtColor(resized, rgb, cv::COLOR_BGR2RGB);
+            std::vector<cv::Mat> planes(3, resized);
+            if (resized.channels() == 3)
+                cv::split(rgb, planes);
             for (int channel = 0; channel < 3; ++channel)
-                std::memcpy(input.data() + (i * 3 + channel) * plane, resized.ptr<float>(), plane * sizeof(float));
+                std::memcpy(input.data() + (i * 3 + channel) * plane, planes[channel].ptr<float>(), plane * sizeof(float));
         }
         const std::span<const float> embedded =
             embedder.embed({input.data(), batch * 3 * plane}, static_cast<int>(batch));
@@ -250,7 +268,7 @@ std::string formatFloat(const char* format, double value) {
 
 // The --fusion table: whitened backbone cuts, whitened HOG + colour, and their fusions.
 void reportFusion(const std::vector<cv::Mat>& photos, const std::vector<std::int64_t>& labels,
-                  const nn::TensorFile& backbone, const Features& hogColour) {
+                  const nn::TensorFile& backbone, const Features& hogColour, bool signedInput) {
     std::printf("\n| features | dimension | Recall@1 | MAP@R | whitening fit s |\n|---|---|---|---|---|\n");
     auto report = [&](const std::string& name, const Features& features, const std::string& fit) {
         const Score score = evaluate(features, labels);
@@ -269,7 +287,7 @@ void reportFusion(const std::vector<cv::Mat>& photos, const std::vector<std::int
     };
     for (const Cut cut : {Cut{"block_10", 2}, Cut{"block_11", 2}, Cut{"block_12", 2}, Cut{"block_12_expand", 2}}) {
         const std::string name = std::string(cut.name) + ", grid " + std::to_string(cut.grid);
-        const Features grid = backboneFeatures(photos, backbone, cut.name, cut.grid);
+        const Features grid = backboneFeatures(photos, backbone, cut.name, cut.grid, signedInput);
         auto reportWithFusions = [&](const std::string& variant, const Features& network, const std::string& fit) {
             report(variant, network, fit);
             for (const float weight : {0.3f, 0.5f, 0.7f})
@@ -287,24 +305,52 @@ void reportFusion(const std::vector<cv::Mat>& photos, const std::vector<std::int
     }
 }
 
+// file,group rows (after a header; files relative to the CSV's folder) -> the photos composited
+// on white and padded to a square on white (as the library's thumbnails are), their group ids.
+void loadLabelledFolder(const fs::path& csv, std::vector<cv::Mat>& photos, std::vector<std::int64_t>& labels) {
+    std::ifstream in(csv);
+    if (!in)
+        throw std::runtime_error(csv.string() + ": cannot read");
+    std::map<std::string, std::int64_t> ids;
+    std::string line;
+    std::getline(in, line);
+    while (std::getline(in, line)) {
+        const auto comma = line.rfind(',');
+        if (comma == std::string::npos)
+            continue;
+        const cv::Mat image = cv::imread((csv.parent_path() / line.substr(0, comma)).string(), cv::IMREAD_UNCHANGED);
+        if (image.empty())
+            throw std::runtime_error(line.substr(0, comma) + ": cannot decode");
+        photos.push_back(imaging::padToSquareOnWhite(imaging::toBgrOnWhite(image)));
+        labels.push_back(ids.emplace(line.substr(comma + 1), static_cast<std::int64_t>(ids.size())).first->second);
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     try {
         const Options options = parse(argc, argv);
-        const datasets::LabelledImages test =
-            datasets::loadFashionMnist(options.data, datasets::Split::Test, static_cast<int>(options.count));
-        std::printf("bench_backbone_cuts: the first %d Fashion-MNIST test images (%s), %s; load average %s\n",
-                    test.count, options.data.c_str(),
-                    options.whiteOnBlack ? "white on black as stored" : "inverted to dark on white",
-                    bench::loadAverage().c_str());
         std::vector<cv::Mat> photos;
         std::vector<std::int64_t> labels;
-        for (int i = 0; i < test.count; ++i) {
-            const cv::Mat image(test.rows, test.cols, CV_8UC1, const_cast<std::uint8_t*>(test.image(i)));
-            photos.push_back(options.whiteOnBlack ? image.clone() : cv::Mat(255 - image));
-            labels.push_back(test.labels[static_cast<std::size_t>(i)]);
+        if (options.labels.empty()) {
+            const datasets::LabelledImages test =
+                datasets::loadFashionMnist(options.data, datasets::Split::Test, static_cast<int>(options.count));
+            std::printf("bench_backbone_cuts: the first %d Fashion-MNIST test images (%s), %s",
+                        test.count, options.data.c_str(),
+                        options.whiteOnBlack ? "white on black as stored" : "inverted to dark on white");
+            for (int i = 0; i < test.count; ++i) {
+                const cv::Mat image(test.rows, test.cols, CV_8UC1, const_cast<std::uint8_t*>(test.image(i)));
+                photos.push_back(options.whiteOnBlack ? image.clone() : cv::Mat(255 - image));
+                labels.push_back(test.labels[static_cast<std::size_t>(i)]);
+            }
+        } else {
+            loadLabelledFolder(options.labels, photos, labels);
+            std::printf("bench_backbone_cuts: %zu photos of %s", photos.size(), options.labels.c_str());
         }
+        std::printf(", input in %s; load average %s\n", options.signedInput ? "[-1, 1]" : "[0, 1]",
+                    bench::loadAverage().c_str());
+        const bool signedInput = options.signedInput;
         const std::vector<std::byte> backboneBytes = readBytes(options.backbone);
         const nn::TensorFile backbone = nn::parseTensorFile(backboneBytes);
 
@@ -314,7 +360,7 @@ int main(int argc, char** argv) {
                                 [&](const cv::Mat& photo, std::span<float> out) { hogColour.compute(photo, out); });
         };
         if (options.fusion) {
-            reportFusion(photos, labels, backbone, hogColourFeatures());
+            reportFusion(photos, labels, backbone, hogColourFeatures(), options.signedInput);
             return 0;
         }
 
@@ -342,7 +388,7 @@ int main(int argc, char** argv) {
         for (const Cut cut : {Cut{"block_6", 2}, Cut{"block_10", 2}, Cut{"block_12_expand", 2}, Cut{"block_12_expand", 1},
                               Cut{"block_13", 2}})
             report(std::string("MobileNetV2 ") + cut.name + ", grid " + std::to_string(cut.grid),
-                   backboneFeatures(photos, backbone, cut.name, cut.grid));
+                   backboneFeatures(photos, backbone, cut.name, cut.grid, signedInput));
         return 0;
     } catch (const std::exception& error) {
         std::fprintf(stderr, "bench_backbone_cuts: %s\n", error.what());
