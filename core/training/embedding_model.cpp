@@ -115,8 +115,10 @@ std::size_t NetworkModel::dimension() const {
 }
 
 std::vector<float> NetworkModel::embedWithNetwork(const std::vector<cv::Mat>& images, const ProgressCallback& progress,
-                                                 const CancelToken* cancel) const {
-    return embedImages(*m_network, images,
+                                                 const CancelToken* cancel) {
+    if (!m_inference)
+        m_inference = std::make_unique<nn::InferenceNetwork>(*m_network, m_options.threads);
+    return embedImages(*m_inference, images,
                        EmbedOptions{m_options.batch, m_options.threads, m_options.averageWithMirror}, progress,
                        cancel);
 }

@@ -11,6 +11,7 @@
 // and query photos.
 
 #include "core/imaging/descriptors.h"
+#include "core/nn/inferencenetwork.h"
 #include "core/nn/linearembedding.h"
 #include "core/nn/network.h"
 #include "core/util/progress.h"
@@ -84,9 +85,12 @@ public:
 
 private:
     std::vector<float> embedWithNetwork(const std::vector<cv::Mat>& images, const ProgressCallback& progress,
-                                        const CancelToken* cancel) const;
+                                        const CancelToken* cancel);
 
     std::shared_ptr<const nn::Network> m_network;
+    // Built on first use and kept: batch norm folded once, and the oneDNN plans of its batch
+    // sizes reused by every later call (a search by photo, each chunk of an embedding run).
+    std::unique_ptr<nn::InferenceNetwork> m_inference;
     NetworkModelOptions m_options;
     DescriptorModel m_descriptors;
 };

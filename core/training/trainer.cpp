@@ -205,16 +205,15 @@ TrainingResult train(nn::Network& network, const LabelledImageSet& data, const T
 namespace {
 
 // embedImages (pooled = false) and pooledFeatures (true): the same batches, views and progress.
-std::vector<float> runInferenceNetwork(const nn::Network& network, const std::vector<cv::Mat>& images,
+std::vector<float> runInferenceNetwork(nn::InferenceNetwork& embedder, const std::vector<cv::Mat>& images,
                                        const EmbedOptions& options, const ProgressCallback& progress,
                                        const CancelToken* cancel, bool pooled) {
-    const nn::NetworkConfig& architecture = network.config();
+    const nn::NetworkConfig& architecture = embedder.config();
     const int channels = architecture.inChannels;
     const int size = architecture.inputSize;
     const int batch = std::max(1, options.batch);
     const std::size_t imageValues = static_cast<std::size_t>(channels) * size * size;
     const int views = options.averageWithMirror ? 2 : 1;
-    nn::InferenceNetwork embedder(network, options.threads);
     const std::size_t dimension = pooled ? static_cast<std::size_t>(embedder.pooledFeatureCount())
                                          : static_cast<std::size_t>(architecture.embeddingDim);
 
@@ -266,13 +265,21 @@ std::vector<float> runInferenceNetwork(const nn::Network& network, const std::ve
 std::vector<float> embedImages(const nn::Network& network, const std::vector<cv::Mat>& images,
                                const EmbedOptions& options, const ProgressCallback& progress,
                                const CancelToken* cancel) {
-    return runInferenceNetwork(network, images, options, progress, cancel, false);
+    nn::InferenceNetwork embedder(network, options.threads);
+    return runInferenceNetwork(embedder, images, options, progress, cancel, false);
+}
+
+std::vector<float> embedImages(nn::InferenceNetwork& embedder, const std::vector<cv::Mat>& images,
+                               const EmbedOptions& options, const ProgressCallback& progress,
+                               const CancelToken* cancel) {
+    return runInferenceNetwork(embedder, images, options, progress, cancel, false);
 }
 
 std::vector<float> pooledFeatures(const nn::Network& network, const std::vector<cv::Mat>& images,
                                   const EmbedOptions& options, const ProgressCallback& progress,
                                   const CancelToken* cancel) {
-    return runInferenceNetwork(network, images, options, progress, cancel, true);
+    nn::InferenceNetwork embedder(network, options.threads);
+    return runInferenceNetwork(embedder, images, options, progress, cancel, true);
 }
 
 }  // namespace lookalike::training

@@ -10,6 +10,7 @@
 #include "core/metric/collapse_detector.h"
 #include "core/metric/pk_batch_sampler.h"
 #include "core/metric/triplet_loss.h"
+#include "core/nn/inferencenetwork.h"
 #include "core/nn/linearembedding.h"
 #include "core/nn/network.h"
 #include "core/util/progress.h"
@@ -116,6 +117,10 @@ struct EmbedOptions {
 std::vector<float> embedImages(const nn::Network& network, const std::vector<cv::Mat>& images,
                                const EmbedOptions& options = {},
                                const ProgressCallback& progress = {},
+                               const CancelToken* cancel = nullptr);
+// The same through an inference network built before (its oneDNN plans are kept between calls).
+std::vector<float> embedImages(nn::InferenceNetwork& embedder, const std::vector<cv::Mat>& images,
+                               const EmbedOptions& options = {}, const ProgressCallback& progress = {},
                                const CancelToken* cancel = nullptr);
 
 // What the network's head reads (nn::InferenceNetwork::pooledFeatures), for fitting the head in
