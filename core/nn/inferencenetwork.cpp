@@ -296,6 +296,11 @@ std::int64_t InferenceNetwork::pooledFeatureCount() const
     return headFeatures(m_impl->topology);
 }
 
+void InferenceNetwork::releasePlans()
+{
+    m_impl->plans.clear();
+}
+
 void InferenceNetwork::setThreadCount(int threads)
 {
     m_impl->threads = std::max(threads, 0);

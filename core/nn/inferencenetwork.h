@@ -46,6 +46,9 @@ public:
     std::int64_t pooledFeatureCount() const;
 
     void setThreadCount(int threads);
+    // Frees the plans (their buffers hold a batch's activations: about 7 MB per MobileNetV2
+    // image at 128 px); the next call builds the one it needs again.
+    void releasePlans();
 
 private:
     InferencePlan& plan(std::span<const float> images, int batch, const char* caller);

@@ -95,6 +95,11 @@ void ActiveModel::embedMissing(const ModelRecord& model, training::EmbeddingMode
     std::erase_if(missing, [&](ItemId id) { return m_unreadable.contains(id); });
     const auto total = static_cast<std::int64_t>(missing.size());
     const std::size_t dimension = embedder.dimension();
+    // The chunks share the embedder's batch buffers; a serving model does not keep them after.
+    struct Release {
+        training::EmbeddingModel& embedder;
+        ~Release() { embedder.releaseWorkspace(); }
+    } release{embedder};
     for (std::size_t first = 0; first < missing.size(); first += kEmbedChunk) {
         checkCancel(cancel);
         std::vector<ItemId> ids(missing.begin() + static_cast<std::ptrdiff_t>(first),

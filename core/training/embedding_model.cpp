@@ -123,6 +123,11 @@ std::vector<float> NetworkModel::embedWithNetwork(const std::vector<cv::Mat>& im
                        cancel);
 }
 
+void NetworkModel::releaseWorkspace() {
+    if (m_inference)
+        m_inference->releasePlans();
+}
+
 void NetworkModel::embedParts(const std::vector<cv::Mat>& images, std::vector<float>& network,
                               std::vector<float>& branch, bool skipNetwork, const ProgressCallback& progress,
                               const CancelToken* cancel) {

@@ -34,6 +34,9 @@ public:
     // Throws std::invalid_argument for a wrong out size or an unusable image.
     virtual void embed(const std::vector<cv::Mat>& images, std::span<float> out,
                        const ProgressCallback& progress = {}, const CancelToken* cancel = nullptr) = 0;
+    // Frees what embed() keeps to be quicker next time (a network's batch buffers), for a caller
+    // done with a long run of calls; the next embed() rebuilds what it needs.
+    virtual void releaseWorkspace() {}
 };
 
 class DescriptorModel final : public EmbeddingModel {
@@ -71,6 +74,7 @@ public:
     std::size_t dimension() const override;
     void embed(const std::vector<cv::Mat>& images, std::span<float> out, const ProgressCallback& progress = {},
                const CancelToken* cancel = nullptr) override;
+    void releaseWorkspace() override;
 
     // The parts before fusion: network [N, networkDimension()] (not computed, left empty, when
     // skipNetwork) and the descriptor branch [N, branchDimension()] (projected when a projection
@@ -89,7 +93,8 @@ private:
 
     std::shared_ptr<const nn::Network> m_network;
     // Built on first use and kept: batch norm folded once, and the oneDNN plans of its batch
-    // sizes reused by every later call (a search by photo, each chunk of an embedding run).
+    // sizes reused by every later call (a search by photo, each chunk of an embedding run)
+    // until releaseWorkspace().
     std::unique_ptr<nn::InferenceNetwork> m_inference;
     NetworkModelOptions m_options;
     DescriptorModel m_descriptors;

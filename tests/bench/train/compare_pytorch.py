@@ -7,14 +7,14 @@ thread count, and reports images/s, the ratios, and GFLOP/s as a fraction of the
 sgemm peak measured in the same run.
 
 --network mobilenetv2 times the library's fine-tuning network instead (--architecture, default
-MOBILENETV2 below): `bench train --frozen-blocks 9` (the stem and blocks 0..8 in inference mode,
-block_9, block_10 and the head trained) against the same weights in PyTorch
+MOBILENETV2 below): `bench train --frozen-blocks 7` (the stem and blocks 0..6 in inference mode,
+block_7 to block_10 and the head trained) against the same weights in PyTorch
 (tests/bench/embed/mobilenetv2_pytorch.py, read from `bench --write-network`), the frozen part
 under torch.no_grad() in eval mode, the rest in train mode, AdamW over the trainable parameters
 only; `bench infer` against the BN-folded network in torch.inference_mode().
 
 Usage: /usr/bin/python3 tests/bench/train/compare_pytorch.py --cli build/app/lookalike-cli \
-           [--network resnet|mobilenetv2] [--size 96] [--architecture CONFIG] [--frozen-blocks 9] \
+           [--network resnet|mobilenetv2] [--size 96] [--architecture CONFIG] [--frozen-blocks 7] \
            [--batch 64] [--threads 2] [--iters 30] [--rounds 3] [--channels-last]
 """
 import argparse
@@ -289,7 +289,7 @@ def main():
     parser.add_argument("--mining", default="batch-all", choices=["batch-all", "batch-hard"])
     parser.add_argument("--network", choices=("resnet", "mobilenetv2"), default="resnet")
     parser.add_argument("--architecture", default=MOBILENETV2, help="--network mobilenetv2: its NetworkConfig")
-    parser.add_argument("--frozen-blocks", type=int, default=9, help="--network mobilenetv2: bench train")
+    parser.add_argument("--frozen-blocks", type=int, default=7, help="--network mobilenetv2: bench train")
     parser.add_argument("--channels-last", action="store_true", help="PyTorch in NHWC (default: eager NCHW)")
     args = parser.parse_args()
 

@@ -142,9 +142,9 @@ TEST_F(LibraryBackboneTest, WithGroupsTheLastBlocksAreFineTunedAndTheRestStaysPr
     ASSERT_NE(report.model, 0);
     EXPECT_GT(report.steps, 0);
     KeyValues recipe = recipeOf(*library, report.model);
-    EXPECT_NE(recipe["fine_tuned"].find("the last 2 blocks"), std::string::npos) << recipe["fine_tuned"];
+    EXPECT_NE(recipe["fine_tuned"].find("the last 4 blocks"), std::string::npos) << recipe["fine_tuned"];
     StoredNetwork stored = readStoredNetwork(library->models().weights(report.model));
-    for (const char* frozen : {"Conv1.weight", "bn_Conv1.running_var", "block_5_expand.weight", "block_8_project.weight"})
+    for (const char* frozen : {"Conv1.weight", "bn_Conv1.running_var", "block_5_expand.weight", "block_6_project.weight"})
         if (std::string(frozen).ends_with("running_var")) {
             bool found = false;
             for (const nn::StateTensor& state : stored.network->states())
@@ -156,7 +156,7 @@ TEST_F(LibraryBackboneTest, WithGroupsTheLastBlocksAreFineTunedAndTheRestStaysPr
         } else {
             EXPECT_EQ(tensorOf(*stored.network, frozen), backboneTensor(frozen)) << frozen;
         }
-    for (const char* tuned : {"block_9_expand.weight", "block_10_project.weight"})
+    for (const char* tuned : {"block_7_expand.weight", "block_10_project.weight"})
         EXPECT_NE(tensorOf(*stored.network, tuned), backboneTensor(tuned)) << tuned;
 }
 
@@ -165,16 +165,16 @@ TEST_F(LibraryBackboneTest, HowManyBlocksFineTuneIsAnOption) {
     importPhotos(*library);
     curate(*library, 6);
     LibraryTrainingOptions options = onBackbone(1);
-    options.fineTunedBlocks = 4;
+    options.fineTunedBlocks = 6;
     LibraryTrainingReport report = library->train(options);
     ASSERT_NE(report.model, 0);
-    EXPECT_NE(recipeOf(*library, report.model)["fine_tuned"].find("the last 4 blocks and the head (7 blocks frozen)"),
+    EXPECT_NE(recipeOf(*library, report.model)["fine_tuned"].find("the last 6 blocks and the head (5 blocks frozen)"),
               std::string::npos)
         << recipeOf(*library, report.model)["fine_tuned"];
     StoredNetwork stored = readStoredNetwork(library->models().weights(report.model));
-    for (const char* frozen : {"Conv1.weight", "block_6_project.weight"})
+    for (const char* frozen : {"Conv1.weight", "block_4_project.weight"})
         EXPECT_EQ(tensorOf(*stored.network, frozen), backboneTensor(frozen)) << frozen;
-    for (const char* tuned : {"block_7_expand.weight", "block_8_project.weight", "block_10_project.weight"})
+    for (const char* tuned : {"block_5_expand.weight", "block_6_project.weight", "block_10_project.weight"})
         EXPECT_NE(tensorOf(*stored.network, tuned), backboneTensor(tuned)) << tuned;
 }
 
