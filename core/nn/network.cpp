@@ -319,6 +319,12 @@ void Network::zeroGrad()
     m_impl->store.zeroGradients();
 }
 
+void Network::releasePlans()
+{
+    m_impl->plans.clear();
+    m_impl->lastTrainingPlan = nullptr;
+}
+
 void Network::setThreadCount(int threads)
 {
     m_impl->threads = std::max(threads, 0);

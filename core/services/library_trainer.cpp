@@ -439,6 +439,7 @@ LibraryTrainingReport LibraryTrainer::train(const LibraryTrainingOptions& option
         // How much the served vector leans on the descriptors is chosen on the held-out groups:
         // the network earns its share only as far as it helps there.
         const float chosen = chooseDescriptorWeight(probe, heldOut.items, heldOut.labels, descriptorWeight, cancel);
+        probe.releaseWorkspace();
         recipe["descriptor_weight"] = formatNumber(chosen);
         recipe["descriptor_weight_chosen"] = "on the held-out groups (trained at " + formatNumber(descriptorWeight) + ")";
         descriptorWeight = chosen;

@@ -80,6 +80,21 @@ TEST(Network, ChangingBatchSizeReusesPlans)
         EXPECT_NEAR(small[i], first[i], 1e-6);
 }
 
+TEST(Network, ReleasedPlansAreRebuiltWithTheSameResults)
+{
+    const NetworkConfig config = tinyConfig();
+    Network network(config, 1);
+    const std::vector<float> images = randomImages(config, 3, 5);
+    network.forward(images, 3, true);  // also moves the BN running statistics
+    const std::vector<float> before = copyOf(network.forward(images, 3, false));
+    network.releasePlans();
+    EXPECT_THROW(network.backward(std::vector<float>(3 * config.embeddingDim)), std::logic_error);
+    const std::span<const float> after = network.forward(images, 3, false);
+    EXPECT_TRUE(std::equal(before.begin(), before.end(), after.begin()));
+    network.forward(images, 3, true);
+    network.backward(std::vector<float>(3 * config.embeddingDim, 0.1f));  // a training step works again
+}
+
 // dLoss/dParameter for loss = sum(embeddings * r) through the whole network (BN in training
 // mode, all ReLUs, max pool, L2 normalisation), on a sample of coordinates of every tensor.
 class NetworkGradientTest : public ::testing::TestWithParam<bool> {};
