@@ -319,13 +319,15 @@ LibraryTrainingReport LibraryTrainer::train(const LibraryTrainingOptions& option
     const bool fineTune = stored.network && previousWeight < 1.0f;
     std::shared_ptr<nn::Network> network;
     std::string headRecipe;
+    int fineTunedBlocks = 0;  // of the backbone
     if (backbone) {
         network = backbone;
         reportPhase(progress, "fitting the pretrained network", 0, 0);
         headRecipe = fitHeadAsWhitening(*network, data.images, m_threads, random, cancel);
         const nn::Topology topology = nn::buildTopology(network->config());
         const int blocks = static_cast<int>(topology.invertedBlocks.size());
-        network->setFrozenBlocks(blocks - std::clamp(options.fineTunedBlocks.value_or(kFineTunedBlocks), 0, blocks));
+        fineTunedBlocks = std::clamp(options.fineTunedBlocks.value_or(kFineTunedBlocks), 0, blocks);
+        network->setFrozenBlocks(blocks - fineTunedBlocks);
     } else if (fineTune) {
         network = std::move(stored.network);
     } else {
@@ -421,10 +423,8 @@ LibraryTrainingReport LibraryTrainer::train(const LibraryTrainingOptions& option
         recipe["backbone"] = "MobileNetV2 (ImageNet, nsfwjs@4.4.0) to " + network->config().cut;
         recipe["head"] = headRecipe;
         if (runSteps) {
-            const int frozen = network->frozenBlocks();
-            recipe["fine_tuned"] = "the last " +
-                                   std::to_string(nn::buildTopology(network->config()).invertedBlocks.size() - frozen) +
-                                   " blocks and the head (" + std::to_string(frozen) + " blocks frozen)";
+            recipe["fine_tuned"] = "the last " + std::to_string(fineTunedBlocks) + " blocks and the head (" +
+                                   std::to_string(network->frozenBlocks()) + " blocks frozen)";
         } else {
             for (const char* key : {"loss", "batch", "epochs", "steps", "learning_rate"})
                 recipe.erase(key);
