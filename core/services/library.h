@@ -120,6 +120,8 @@ struct LibraryTrainingOptions {
     // With the backbone and curated groups: how many of its last blocks fine-tune (the head
     // always does); unset, the measured default (library_trainer.cpp).
     std::optional<int> fineTunedBlocks;
+    // AdamW's peak learning rate; unset, the measured default for the network (library_trainer.cpp).
+    std::optional<float> learningRate;
     int inputSize = 96;           // the ResNet's input, RGB (the backbone's is its own, 128)
     int width = 32;               // channels of the ResNet's first stage
     // The descriptor branch's share of the cosine while training (see training/embedding_model.h);

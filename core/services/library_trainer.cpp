@@ -20,6 +20,7 @@
 #include <cmath>
 #include <random>
 #include <set>
+#include <stdexcept>
 #include <unordered_map>
 #include <unordered_set>
 #include <utility>
@@ -247,6 +248,8 @@ float LibraryTrainer::chooseDescriptorWeight(training::NetworkModel& model, std:
 
 LibraryTrainingReport LibraryTrainer::train(const LibraryTrainingOptions& options, const ProgressCallback& progress,
                                             const CancelToken* cancel) {
+    if (options.learningRate && !(*options.learningRate > 0.0f && std::isfinite(*options.learningRate)))
+        throw std::invalid_argument("The learning rate must be a positive number.");
     LibraryTrainingReport result;
     reportPhase(progress, "preparing", 0, 0);
     m_active.refresh(phaseProgress(progress, "preparing"), cancel);
@@ -358,7 +361,10 @@ LibraryTrainingReport LibraryTrainer::train(const LibraryTrainingOptions& option
     const double viewsTarget = backbone ? kFineTuneViewsTarget : kTrainingViewsTarget;
     config.epochs = options.epochs > 0.0 ? options.epochs
                                          : std::clamp(viewsTarget / static_cast<double>(data.images.size()), 1.0, 30.0);
-    config.learningRate = backbone ? kFineTuneLearningRate : fineTune ? 1e-3f : 3e-3f;
+    config.learningRate = options.learningRate ? *options.learningRate
+                          : backbone           ? kFineTuneLearningRate
+                          : fineTune           ? 1e-3f
+                                               : 3e-3f;
     config.threads = m_threads;
     config.seed = options.seed;
     if (descriptorWeight > 0.0f) {

@@ -13,6 +13,7 @@
 //                 [--pretrained FILE.lkckpt] [--backbone FILE.lkckpt (train on the pretrained MobileNetV2)]
 //                 [--from-scratch 1] [--skip-self-supervised 1 (skips the no-label run)]
 //                 [--fine-tuned-blocks N (the backbone's, with curated groups)]
+//                 [--learning-rate LR (AdamW's, every training run; default the library's)]
 
 #include "tests/bench/bench_support.h"
 #include "core/imaging/descriptors.h"
@@ -53,6 +54,7 @@ struct Options {
     bool fromScratch = false;
     bool skipSelfSupervised = false;  // go straight from the start model to curating
     std::optional<int> fineTunedBlocks;  // the backbone's, with curated groups
+    std::optional<float> learningRate;
 };
 
 Options parse(int argc, char** argv) {
@@ -72,6 +74,7 @@ Options parse(int argc, char** argv) {
         else if (name == "--from-scratch") options.fromScratch = value == "1";
         else if (name == "--skip-self-supervised") options.skipSelfSupervised = value == "1";
         else if (name == "--fine-tuned-blocks") options.fineTunedBlocks = std::stoi(value);
+        else if (name == "--learning-rate") options.learningRate = std::stof(value);
         else throw std::invalid_argument("unknown option " + name);
     }
     if (options.labels.empty())
@@ -345,6 +348,7 @@ int main(int argc, char** argv) {
             trainOptions.inputSize = options.inputSize;
             trainOptions.descriptorWeight = options.descriptorWeight;
             trainOptions.fineTunedBlocks = options.fineTunedBlocks;
+            trainOptions.learningRate = options.learningRate;
             auto trainStart = std::chrono::steady_clock::now();
             std::string lastPhase;
             services::LibraryTrainingReport report = library->train(trainOptions, [&](const Progress& p) {

@@ -460,6 +460,23 @@ TEST_P(LibraryTrainingTest, TrainingAddsAModelAndSwitchesToIt) {
     EXPECT_EQ(reopened->activeModel(), report.model);
 }
 
+TEST_P(LibraryTrainingTest, TheLearningRateIsAnOptionRecordedInTheRecipe) {
+    auto library = openLibrary();
+    importPhotos(*library, m_dir / "photos");
+    const std::optional<ModelId> first = library->activeModel();
+    LibraryTrainingOptions options = quick();
+    for (float refused : {0.0f, -1e-3f, std::nanf("")}) {
+        options.learningRate = refused;
+        EXPECT_THROW(library->train(options), std::invalid_argument) << refused;
+        EXPECT_EQ(library->activeModel(), first);
+    }
+    options.learningRate = 2e-3f;
+    LibraryTrainingReport report = library->train(options);
+    ASSERT_NE(report.model, 0);
+    auto model = library->models().model(report.model);
+    EXPECT_NE(model->recipe.find("learning_rate=0.0020\n"), std::string::npos) << model->recipe;
+}
+
 TEST_P(LibraryTrainingTest, ReportsEveryStepAndComparesModelsSideBySide) {
     auto library = openLibrary();
     importPhotos(*library, m_dir / "photos");
