@@ -11,7 +11,8 @@
 // add as post-ops of the depthwise/projection convolutions).
 // Results equal net.forward(images, batch, /*training*/ false) up to float rounding.
 // Later changes to the source Network do not affect it (it copies the parameters).
-// Primitives are built once per batch size (a few sizes are cached).
+// A large batch runs in sub-batches of a few images (faster: their activations stay in the
+// caches); primitives are built once per sub-batch size (a few sizes are cached).
 // Not thread-safe: one thread at a time per instance; separate instances are independent.
 
 #include "core/nn/networkconfig.h"
@@ -51,7 +52,11 @@ public:
     void releasePlans();
 
 private:
-    InferencePlan& plan(std::span<const float> images, int batch, const char* caller);
+    int subBatch() const;
+    InferencePlan& plan(int batch);
+    // Checks the arguments and runs the images through sub-batch plans; pooled: the pooled
+    // features instead of the embeddings.
+    std::span<const float> run(std::span<const float> images, int batch, bool pooled, const char* caller);
 
     struct Impl;
     std::unique_ptr<Impl> m_impl;

@@ -55,6 +55,36 @@ TEST(InferenceNetwork, MobileNetV2MatchesUnfusedInference)
     expectFusedMatchesUnfused(tinyMobileNetConfig(), 2, 4.f);
 }
 
+// With 1 thread a batch runs in sub-batches of 4 images: 11 is two full ones and a remainder of
+// 3, each image's row where it belongs, equal to the unfused network's and to the same image
+// embedded on its own.
+TEST(InferenceNetwork, LargeBatchesRunInSubBatchesWithTheSameResults)
+{
+    for (const NetworkConfig& config : {tinyConfig(), tinyMobileNetConfig()}) {
+        expectFusedMatchesUnfused(config, 11);
+        Network network(config, 41);
+        perturbStatistics(network, 42);
+        const int batch = 11;
+        const std::vector<float> images = randomImages(config, batch, 43);
+        InferenceNetwork embedder(network, 1);
+        const std::vector<float> embeddings = copyOf(embedder.embed(images, batch));
+        const std::vector<float> pooled = copyOf(embedder.pooledFeatures(images, batch));
+        const std::size_t imageValues = images.size() / batch;
+        const std::size_t dim = embeddings.size() / batch, features = pooled.size() / batch;
+        ASSERT_EQ(features, static_cast<std::size_t>(embedder.pooledFeatureCount()));
+        for (int i = 0; i < batch; ++i) {
+            const std::span<const float> one(images.data() + i * imageValues, imageValues);
+            const std::vector<float> alone = copyOf(embedder.embed(one, 1));
+            for (std::size_t d = 0; d < dim; ++d)
+                EXPECT_NEAR(embeddings[i * dim + d], alone[d], 1e-5) << i << " " << d;
+            const std::vector<float> aloneFeatures = copyOf(embedder.pooledFeatures(one, 1));
+            for (std::size_t f = 0; f < features; ++f)
+                EXPECT_NEAR(pooled[i * features + f], aloneFeatures[f], 1e-4 * (1.f + std::abs(aloneFeatures[f])))
+                    << i << " " << f;
+        }
+    }
+}
+
 // The head is normalize(W pooled + b): the pooled features through head.linear by hand must give
 // the embeddings, in the documented feature order.
 TEST(InferenceNetwork, PooledFeaturesAreWhatTheHeadReads)
