@@ -31,7 +31,9 @@ testing=(googletest libgtest-dev libgmock-dev xvfb xauth dataset-fashion-mnist
   postgresql-15
   # tests/package: cpack's DEB generator (dpkg-shlibdeps, file) and the metadata validators
   dpkg-dev file desktop-file-utils appstream)
-benchmarking=(python3 python3-torch python3-opencv
+# The PyTorch peers of tests/bench/train and tests/bench/embed: OpenBLAS (else Debian's torch
+# uses the reference BLAS for what oneDNN does not run) and jemalloc (tests/bench/pytorch_peer.py).
+benchmarking=(python3 python3-torch python3-opencv libopenblas0-openmp libjemalloc2
   # tests/bench/lookalikes/build_icon_set.py: the SVG renderer and the icon themes it draws from
   librsvg2-bin adwaita-icon-theme breeze-icon-theme elementary-icon-theme
   elementary-xfce-icon-theme gnome-icon-theme mate-icon-theme oxygen-icon-theme

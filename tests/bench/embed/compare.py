@@ -13,7 +13,10 @@ runs the same weights, and the largest difference of the embeddings must stay be
 
 Usage: /usr/bin/python3 tests/bench/embed/compare.py --bench build/tests/bench/embed/bench_embed \
            [--count 2000] [--folder PHOTOS] [--batch 64] [--threads 2] [--repeat 3] [--rounds 1]
-           [--network resnet|mobilenetv2] [--weights FILE.lkckpt] [--tolerance 1e-4]
+           [--network resnet|mobilenetv2] [--weights FILE.lkckpt] [--tolerance 1e-4] \
+           [--peer-allocator jemalloc|system]
+
+The PyTorch peer runs under jemalloc unless --peer-allocator system (tests/bench/pytorch_peer.py).
 """
 import argparse
 import os
@@ -24,13 +27,15 @@ import sys
 import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, ".."))
+import pytorch_peer  # noqa: E402
 WEIGHTS = os.path.join(HERE, "..", "..", "..", "resources", "models", "mobilenetv2-nsfwjs-block13.lkckpt")
 RATES = ("images_per_second", "inference_images_per_second", "decode_preprocess_images_per_second")
 
 
-def run(command):
+def run(command, env):
     """Runs a benchmark, echoes its output, returns its `key: value` lines."""
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    output = subprocess.run(command, check=True, capture_output=True, text=True, env=env).stdout
     print(output, end="" if output.endswith("\n") else "\n")
     values = {}
     for line in output.splitlines():
@@ -52,7 +57,10 @@ def main():
     parser.add_argument("--network", choices=("resnet", "mobilenetv2"), default="resnet")
     parser.add_argument("--weights", default=os.path.normpath(WEIGHTS), help="the MobileNetV2 backbone")
     parser.add_argument("--tolerance", type=float, default=1e-4, help="largest embedding difference allowed")
+    parser.add_argument("--peer-allocator", choices=pytorch_peer.ALLOCATORS, default="jemalloc",
+                        help="PyTorch's memory allocator (tests/bench/pytorch_peer.py)")
     args = parser.parse_args()
+    print(f"PyTorch on {pytorch_peer.describe(args.peer_allocator)}")
 
     common = ["--batch", str(args.batch), "--threads", str(args.threads), "--repeat", str(args.repeat)]
     ours = {key: [] for key in RATES}
@@ -68,9 +76,10 @@ def main():
         for _ in range(args.rounds):
             command = [args.bench, "--write-thumbnails", thumbnails] + common + ours_network
             command += ["--folder", args.folder] if args.folder else ["--count", str(args.count)]
-            lookalike = run(command)
+            lookalike = run(command, pytorch_peer.lookalike_environment())
             peer = run([sys.executable, os.path.join(HERE, "embed_pytorch.py"), "--folder", thumbnails,
-                        "--architecture", lookalike["architecture"]] + common + peer_network)
+                        "--architecture", lookalike["architecture"]] + common + peer_network,
+                       pytorch_peer.peer_environment(args.peer_allocator))
             if "max_abs_difference" in peer:
                 differences.append(float(peer["max_abs_difference"]))
             for key in RATES:

@@ -15,7 +15,13 @@ only; `bench infer` against the BN-folded network in torch.inference_mode().
 
 Usage: /usr/bin/python3 tests/bench/train/compare_pytorch.py --cli build/app/lookalike-cli \
            [--network resnet|mobilenetv2] [--size 96] [--architecture CONFIG] [--frozen-blocks 7] \
-           [--batch 64] [--threads 2] [--iters 30] [--rounds 3] [--channels-last]
+           [--batch 64] [--threads 2] [--iters 30] [--rounds 3] [--peers nchw,nchw-no-mkldnn,channels-last] \
+           [--peer-allocator jemalloc|system]
+
+PyTorch runs each way in --peers (see torch_bench) and the ratio is against the fastest, under
+jemalloc unless --peer-allocator system (tests/bench/pytorch_peer.py says why). Install the bench
+packages first (installer/install-deps.sh bench): jemalloc, and OpenBLAS, without which Debian's
+torch falls back to the reference BLAS for what oneDNN does not run.
 """
 import argparse
 import os
@@ -31,7 +37,9 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "embed"))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 import mobilenetv2_pytorch  # noqa: E402  (the peer of tests/bench/embed, shared)
+import pytorch_peer  # noqa: E402
 
 MOBILENETV2 = "lookalike-mobilenetv2/1 in_channels=3 input_size=128 cut=block_10 grid=2 embedding_dim=256"
 
@@ -178,13 +186,18 @@ def median_images_per_second(step, batch, iters, warmup=3):
     return batch / statistics.median(times)
 
 
-def torch_bench(model, in_channels, size, mode, batch, iters, mining, channels_last=False):
+PEERS = ("nchw", "nchw-no-mkldnn", "channels-last")
+
+
+def torch_bench(model, in_channels, size, mode, batch, iters, mining, peer):
     """Median images/s of a training step (or inference) of `model`; AdamW over the parameters
-    that require a gradient. channels_last: NHWC activations and weights (often faster on CPU,
-    for depthwise convolutions especially)."""
+    that require a gradient. peer: how PyTorch runs it. "nchw": eager, NCHW, its default
+    dispatch (convolutions through oneDNN); "nchw-no-mkldnn": the same with oneDNN switched off,
+    so convolutions go through ATen's own kernels and the system BLAS; "channels-last": NHWC
+    activations and weights (often faster on CPU, for depthwise convolutions especially)."""
     torch.manual_seed(0)
     images = torch.randn(batch, in_channels, size, size)
-    if channels_last:
+    if peer == "channels-last":
         model = model.to(memory_format=torch.channels_last)
         images = images.contiguous(memory_format=torch.channels_last)
     k = 4
@@ -206,7 +219,13 @@ def torch_bench(model, in_channels, size, mode, batch, iters, mining, channels_l
         def step():
             with torch.inference_mode():
                 model(images)
-    return median_images_per_second(step, batch, iters)
+    with torch.backends.mkldnn.flags(enabled=peer != "nchw-no-mkldnn"):
+        return median_images_per_second(step, batch, iters)
+
+
+def system_blas():
+    """The library behind libblas.so.3 (Debian's alternatives: reference BLAS or OpenBLAS)."""
+    return os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")
 
 
 def run_cli(cli, mode, args, write_network=None):
@@ -222,7 +241,8 @@ def run_cli(cli, mode, args, write_network=None):
         command += ["--mining", args.mining]
     if write_network:
         command += ["--write-network", write_network]
-    output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
+    output = subprocess.run(command, check=True, capture_output=True, text=True,
+                            env=pytorch_peer.lookalike_environment()).stdout
     values = {}
     for line in output.splitlines():
         match = re.match(r"^(\w+): (.*)$", line.strip())
@@ -256,23 +276,25 @@ def peer_model(args, mode, values, network_file):
 
 
 def run_rounds(args, network_file):
-    """-> ({mode: (median lookalike img/s, median PyTorch img/s, FLOPs per image of a step)}, peak)."""
+    """-> ({mode: (median lookalike img/s, {peer: median PyTorch img/s}, FLOPs per image of a
+    step)}, peak)."""
     results = {}
     peak = None
     for mode in ("train", "infer"):
-        ours, theirs = [], []
+        ours, theirs = [], {peer: [] for peer in args.peers}
         for _ in range(args.rounds):  # alternate so both see the same machine state
             write = network_file if args.network == "mobilenetv2" and not os.path.exists(network_file) else None
             values = run_cli(args.cli, mode, args, write)
             ours.append(float(values["images_per_second"]))
             if "sgemm_gflops" in values:
                 peak = max(peak or 0.0, float(values["sgemm_gflops"]))
-            model, in_channels, size, work = peer_model(args, mode, values, network_file)
-            theirs.append(torch_bench(model, in_channels, size, mode, args.batch, args.iters, args.mining,
-                                      args.channels_last))
-            print(f"{mode} round {len(ours)}: lookalike {ours[-1]:.1f} img/s, pytorch {theirs[-1]:.1f} img/s",
-                  flush=True)
-        results[mode] = (statistics.median(ours), statistics.median(theirs), work)
+            for peer in args.peers:
+                model, in_channels, size, work = peer_model(args, mode, values, network_file)
+                theirs[peer].append(torch_bench(model, in_channels, size, mode, args.batch, args.iters,
+                                                args.mining, peer))
+            print(f"{mode} round {len(ours)}: lookalike {ours[-1]:.1f} img/s, pytorch " +
+                  ", ".join(f"{peer} {theirs[peer][-1]:.1f}" for peer in args.peers) + " img/s", flush=True)
+        results[mode] = (statistics.median(ours), {peer: statistics.median(v) for peer, v in theirs.items()}, work)
         print(f"architecture: {values['architecture']}" +
               (f" frozen_blocks={values['frozen_blocks']}" if "frozen_blocks" in values else ""))
     return results, peak
@@ -290,25 +312,37 @@ def main():
     parser.add_argument("--network", choices=("resnet", "mobilenetv2"), default="resnet")
     parser.add_argument("--architecture", default=MOBILENETV2, help="--network mobilenetv2: its NetworkConfig")
     parser.add_argument("--frozen-blocks", type=int, default=7, help="--network mobilenetv2: bench train")
-    parser.add_argument("--channels-last", action="store_true", help="PyTorch in NHWC (default: eager NCHW)")
+    parser.add_argument("--peers", default=",".join(PEERS),
+                        help="how PyTorch runs, comma-separated, of " + ", ".join(PEERS) +
+                             "; the ratio is against the fastest")
+    parser.add_argument("--peer-allocator", choices=pytorch_peer.ALLOCATORS, default="jemalloc",
+                        help="PyTorch's memory allocator (tests/bench/pytorch_peer.py)")
     args = parser.parse_args()
+    pytorch_peer.run_self_as_peer(args.peer_allocator)
+    args.peers = args.peers.split(",")
+    if not args.peers or any(peer not in PEERS for peer in args.peers):
+        parser.error("--peers: a comma-separated list of " + ", ".join(PEERS))
 
     torch.set_num_threads(args.threads)
     shape = args.architecture if args.network == "mobilenetv2" else f"size {args.size}"
     print(f"torch {torch.__version__}, mkldnn available: {torch.backends.mkldnn.is_available()}, "
-          f"threads {args.threads}, {shape}, batch {args.batch}, iters {args.iters}"
-          + (", channels_last" if args.channels_last else ""))
+          f"threads {args.threads}, {shape}, batch {args.batch}, iters {args.iters}, "
+          f"system BLAS {system_blas()}, PyTorch on {pytorch_peer.describe(args.peer_allocator)}")
 
     with tempfile.TemporaryDirectory(prefix="lookalike-bench-train-") as scratch:
         network_file = os.path.join(scratch, "network.lkckpt")
         results, peak = run_rounds(args, network_file)
 
     print()
-    print(f"{'step':<8}{'lookalike img/s':>18}{'pytorch img/s':>16}{'ratio':>8}{'GFLOP/s':>10}{'of peak':>9}")
+    print(f"{'step':<8}{'lookalike img/s':>18}{'fastest pytorch img/s':>30}{'ratio':>8}{'GFLOP/s':>10}{'of peak':>9}")
     for mode, (ours, theirs, work) in results.items():
+        fastest = max(theirs, key=theirs.get)
         gflops = ours * work / 1e9
         fraction = f"{gflops / peak:.0%}" if peak else "n/a"
-        print(f"{mode:<8}{ours:>18.1f}{theirs:>16.1f}{ours / theirs:>7.2f}x{gflops:>10.1f}{fraction:>9}")
+        print(f"{mode:<8}{ours:>18.1f}{theirs[fastest]:>16.1f} ({fastest:>14}){ours / theirs[fastest]:>7.2f}x"
+              f"{gflops:>10.1f}{fraction:>9}")
+        for peer, rate in theirs.items():
+            print(f"{'':<8}{'':>18}{rate:>16.1f} ({peer:>14}){ours / rate:>7.2f}x")
     if peak:
         print(f"sgemm peak (oneDNN dnnl_sgemm, {args.threads} threads): {peak:.1f} GFLOP/s")
     return 0
