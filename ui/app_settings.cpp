@@ -97,7 +97,8 @@ SettingsDialog::SettingsDialog(const AppSettings& settings, const QString& defau
     m_pretrainedBackbone->setChecked(settings.pretrainedBackbone);
     m_pretrainedBackbone->setToolTip(
         tr("Start every training from a network pretrained on ImageNet photos instead of training a small one "
-           "from scratch: it fits itself to your catalog and, with groups, fine-tunes its upper layers. "
+           "from scratch: it fits itself to your catalog (right after an import, while you have no groups) and, "
+           "with groups, fine-tunes its upper layers. "
            "Trains slower; the Models menu switches back to any earlier model."));
     advancedForm->addRow(m_pretrainedBackbone);
     const QList<QWidget*> advancedFields{m_epochs, m_inputSize, m_pretrainedBackbone};

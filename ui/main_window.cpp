@@ -104,6 +104,11 @@ MainWindow::MainWindow(const Options& options, QWidget* parent)
 
     if (m_options.demo && m_reader->itemCount() == 0)
         new DemoFlow(*this, *m_import, *m_curation, *m_training, m_options.samplePhotos, m_options.sampleGroups);
+    else  // the demo trains when it has curated its groups
+        connect(m_import, &ImportController::imported, m_training, [this](const services::ImportReport& report) {
+            if (!report.cancelled)
+                m_training->fitPretrainedAfterImport(report.counts.imported);
+        });
     // Embed and index whatever the catalog has without vectors (another program's import, a
     // cancelled job), then look-alikes are served.
     m_jobs->run(QStringLiteral("refresh"), tr("Updating look-alikes"),

@@ -16,6 +16,7 @@
 #include <QLocale>
 #include <QMenu>
 #include <QStyle>
+#include <QTimer>
 #include <QWidget>
 
 #include <memory>
@@ -86,8 +87,21 @@ void TrainingController::startTraining() {
 }
 
 void TrainingController::startTrainingWithoutComparison() {
+    if (!m_reader || m_jobs.isBusy())
+        return;
     m_automaticTraining = true;
     startTraining();
+}
+
+void TrainingController::fitPretrainedAfterImport(std::int64_t importedPhotos) {
+    if (!m_settings.pretrainedBackbone || importedPhotos <= 0 || !m_reader || !m_models || !m_reader->groups().empty())
+        return;
+    if (const std::optional<catalog::ModelId> active = m_models->activeModel())
+        if (const std::optional<catalog::ModelRecord> record = m_models->model(*active);
+            record && catalog::modelBackbone(*record).starts_with("mobilenetv2"))
+            return;
+    // After the import job has ended (this runs in its completion).
+    QTimer::singleShot(0, this, &TrainingController::startTrainingWithoutComparison);
 }
 
 void TrainingController::onTrainingFinished(const services::LibraryTrainingReport& report) {

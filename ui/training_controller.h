@@ -47,6 +47,11 @@ public:
     void startTraining();
     // A training run nobody asked to compare (the demo's first): no CompareDialog after it.
     void startTrainingWithoutComparison();
+    // After an import of `importedPhotos` new photos: with the pretrained network chosen in
+    // Settings, a library without curated groups whose model does not use it yet is fitted to
+    // it at once (no gradient steps: seconds), so look-alikes use the network from the first
+    // import on. With groups, Train fine-tunes it (minutes) when the owner asks.
+    void fitPretrainedAfterImport(std::int64_t importedPhotos);
     void useModel(catalog::ModelId model);
     const std::optional<services::LibraryTrainingReport>& lastTraining() const { return m_lastTraining; }
 

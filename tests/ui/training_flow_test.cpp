@@ -144,6 +144,51 @@ private slots:
         settings.pretrainedBackbone = false;
         settings.save();
     }
+
+    // With the pretrained network chosen, the first import is followed by its fit, without a
+    // click and without a comparison; a later import, the model already on it, trains nothing.
+    void theFirstImportIsFittedToThePretrainedNetworkWhenChosen() {
+        ui::AppSettings settings = ui::AppSettings::load();
+        settings.pretrainedBackbone = true;
+        settings.save();
+        fixtures::TempDir dir;
+        fixtures::writeShapePhotos(dir.path() / "photos", 3);
+        fixtures::writeShapePhotos(dir.path() / "more", 1, 2);
+        ui::MainWindow::Options options;
+        options.location = dir.path() / "library";
+        options.library.pretrainedBackbone =
+            fs::path(LOOKALIKE_SOURCE_DIR) / "resources/models/mobilenetv2-nsfwjs-block13.lkckpt";
+        ui::MainWindow window(options);
+        window.show();
+        QTRY_VERIFY_WITH_TIMEOUT(!window.isBusy(), 60000);
+        QSignalSpy finished(&window, &ui::MainWindow::jobFinished);
+        window.importFolders({QString::fromStdString((dir.path() / "photos").string())});
+        QVERIFY(QTest::qWaitFor([&] { return finished.count() == 2; }, 180000));
+        QCOMPARE(finished.at(0).at(0).toString(), QStringLiteral("import"));
+        QCOMPARE(finished.at(1).at(0).toString(), QStringLiteral("train"));
+        QVERIFY(finished.at(1).at(1).toBool());
+        QVERIFY(window.lastTraining() && window.lastTraining()->activated);
+        QCOMPARE(window.lastTraining()->steps, 0);
+        QCOMPARE(window.activeModel(), std::optional<catalog::ModelId>(window.lastTraining()->model));
+        {
+            catalog::Catalog catalog = catalog::Catalog::open(options.location);
+            catalog::ModelStore models(catalog);
+            QCOMPARE(QString::fromStdString(catalog::modelBackbone(*models.model(window.lastTraining()->model))),
+                     QStringLiteral("mobilenetv2:block_10"));
+        }
+        QTest::qWait(200);
+        QVERIFY(window.findChild<ui::CompareDialog*>() == nullptr);
+
+        window.importFolders({QString::fromStdString((dir.path() / "more").string())});
+        QVERIFY(QTest::qWaitFor([&] { return finished.count() == 3; }, 180000));
+        QCOMPARE(finished.at(2).at(0).toString(), QStringLiteral("import"));
+        QTest::qWait(200);  // where a fit would have been started
+        QCOMPARE(finished.count(), 3);
+        QVERIFY(!window.isBusy());
+        QTRY_VERIFY_WITH_TIMEOUT(window.gridModel()->rowCount() == 36, 60000);
+        settings.pretrainedBackbone = false;
+        settings.save();
+    }
 };
 
 QTEST_MAIN(TrainingFlowTest)
