@@ -21,6 +21,25 @@
 using namespace lookalike;
 namespace fs = std::filesystem;
 
+namespace {
+
+// The Settings checkbox "Train on the pretrained network", saved as the dialog saves it.
+void choosePretrainedNetwork(bool chosen) {
+    ui::AppSettings settings = ui::AppSettings::load();
+    settings.pretrainedBackbone = chosen;
+    settings.save();
+}
+
+ui::MainWindow::Options withShippedBackbone(const fs::path& location) {
+    ui::MainWindow::Options options;
+    options.location = location;
+    options.library.pretrainedBackbone =
+        fs::path(LOOKALIKE_SOURCE_DIR) / "resources/models/mobilenetv2-nsfwjs-block13.lkckpt";
+    return options;
+}
+
+}  // namespace
+
 class TrainingFlowTest : public QObject {
     Q_OBJECT
 
@@ -102,15 +121,10 @@ private slots:
     // The opt-in from Settings: training fits the pretrained MobileNetV2 to the catalog, and the
     // Models menu names the backbone.
     void trainsOnThePretrainedNetworkWhenChosen() {
-        ui::AppSettings settings = ui::AppSettings::load();
-        settings.pretrainedBackbone = true;
-        settings.save();
+        choosePretrainedNetwork(true);
         fixtures::TempDir dir;
         fixtures::writeShapePhotos(dir.path() / "photos", 3);
-        ui::MainWindow::Options options;
-        options.location = dir.path() / "library";
-        options.library.pretrainedBackbone =
-            fs::path(LOOKALIKE_SOURCE_DIR) / "resources/models/mobilenetv2-nsfwjs-block13.lkckpt";
+        const ui::MainWindow::Options options = withShippedBackbone(dir.path() / "library");
         {
             auto opened = services::Library::open(options.location);
             std::vector<fs::path> roots{dir.path() / "photos"};
@@ -141,23 +155,17 @@ private slots:
             entries << action->text();
         QVERIFY2(entries.filter(QStringLiteral("pretrained MobileNetV2 (to block_10)")).size() == 1,
                  qPrintable(entries.join(QStringLiteral(" | "))));
-        settings.pretrainedBackbone = false;
-        settings.save();
+        choosePretrainedNetwork(false);
     }
 
     // With the pretrained network chosen, the first import is followed by its fit, without a
     // click and without a comparison; a later import, the model already on it, trains nothing.
     void theFirstImportIsFittedToThePretrainedNetworkWhenChosen() {
-        ui::AppSettings settings = ui::AppSettings::load();
-        settings.pretrainedBackbone = true;
-        settings.save();
+        choosePretrainedNetwork(true);
         fixtures::TempDir dir;
         fixtures::writeShapePhotos(dir.path() / "photos", 3);
         fixtures::writeShapePhotos(dir.path() / "more", 1, 2);
-        ui::MainWindow::Options options;
-        options.location = dir.path() / "library";
-        options.library.pretrainedBackbone =
-            fs::path(LOOKALIKE_SOURCE_DIR) / "resources/models/mobilenetv2-nsfwjs-block13.lkckpt";
+        const ui::MainWindow::Options options = withShippedBackbone(dir.path() / "library");
         ui::MainWindow window(options);
         window.show();
         QTRY_VERIFY_WITH_TIMEOUT(!window.isBusy(), 60000);
@@ -186,8 +194,7 @@ private slots:
         QCOMPARE(finished.count(), 3);
         QVERIFY(!window.isBusy());
         QTRY_VERIFY_WITH_TIMEOUT(window.gridModel()->rowCount() == 36, 60000);
-        settings.pretrainedBackbone = false;
-        settings.save();
+        choosePretrainedNetwork(false);
     }
 };
 
