@@ -164,12 +164,18 @@ void TrainingDialog::finish(const services::LibraryTrainingReport& report) {
                                .arg(QString::fromStdString(report.collapse)));
         m_warning->show();
     }
+    const bool pretrained = report.network.starts_with("mobilenetv2");
     if (report.steps == 0)
-        m_chartMessage->setText(tr("No network was trained in this run, so there is no loss curve: with no groups "
-                                   "of two or more items yet, only the descriptors were tuned to your catalog."));
+        m_chartMessage->setText(
+            pretrained ? tr("No gradient steps in this run, so there is no loss curve: with no groups of two or more "
+                            "items yet, the pretrained network was fitted to your photos in closed form.")
+                       : tr("No network was trained in this run, so there is no loss curve: with no groups "
+                            "of two or more items yet, only the descriptors were tuned to your catalog."));
     if (report.activated && report.steps == 0)
-        m_phase->setText(tr("Done: look-alikes now use descriptors tuned to your catalog. Group items that belong "
-                            "together and retrain to train the network on them too."));
+        m_phase->setText(pretrained ? tr("Done: look-alikes now use the pretrained network with descriptors tuned to "
+                                         "your catalog. Group items that belong together and retrain to fine-tune it.")
+                                    : tr("Done: look-alikes now use descriptors tuned to your catalog. Group items that "
+                                         "belong together and retrain to train the network on them too."));
     else if (report.activated)
         m_phase->setText(tr("Done in %1 s: the new model is in use.").arg(report.trainingSeconds, 0, 'f', 0));
     else if (report.collapse.empty())
@@ -177,6 +183,10 @@ void TrainingDialog::finish(const services::LibraryTrainingReport& report) {
                             "stays in use.").arg(report.trainingSeconds, 0, 'f', 0));
     else
         m_phase->setText(tr("Stopped."));
+}
+
+QString TrainingDialog::outcome() const {
+    return m_phase->text();
 }
 
 void TrainingDialog::fail(const QString& message) {

@@ -32,6 +32,7 @@ public:
     void fail(const QString& message);
     int plottedSteps() const;
     bool lossChartShown() const;  // false: the message stands in the chart's place
+    QString outcome() const;      // the line under the chart: the phase, then how it ended
 
 signals:
     void cancelRequested();

@@ -149,6 +149,7 @@ struct LibraryTrainingReport {
     std::int64_t notSimilarPairs = 0;
     std::int64_t steps = 0;
     double trainingSeconds = 0.0;
+    std::string network;                  // the new model's, as catalog::modelBackbone names it
     std::string collapse;                 // non-empty when training collapsed (not activated)
 };
 

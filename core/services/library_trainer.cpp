@@ -456,6 +456,7 @@ LibraryTrainingReport LibraryTrainer::train(const LibraryTrainingOptions& option
     const ModelId id =
         m_store.createModel(ModelKind::Network, previous.id, dimension, formatKeyValues(recipe), weights, unixNow());
     result.model = id;
+    result.network = catalog::modelBackbone(*m_store.model(id));
     KeyValues metrics{{"training_seconds", formatNumber(trained.seconds)}};
     if (result.before) {
         metrics["held_out_recall_at_1_before"] = formatNumber(result.before->recallAt1);

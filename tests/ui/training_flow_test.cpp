@@ -82,6 +82,9 @@ private slots:
         QCOMPARE(static_cast<std::int64_t>(window.trainingDialog()->plottedSteps()), report.steps);
         // No network trained (no groups): the window says so where the chart would be.
         QCOMPARE(report.steps, 0);
+        QCOMPARE(report.network, std::string("none"));
+        QVERIFY2(window.trainingDialog()->outcome().contains(QStringLiteral("descriptors tuned to your catalog")),
+                 qPrintable(window.trainingDialog()->outcome()));
         QVERIFY(!window.trainingDialog()->lossChartShown());
         QVERIFY(report.activated);
         QCOMPARE(window.activeModel(), std::optional<catalog::ModelId>(report.model));
@@ -184,6 +187,8 @@ private slots:
             QCOMPARE(QString::fromStdString(catalog::modelBackbone(*models.model(window.lastTraining()->model))),
                      QStringLiteral("mobilenetv2:block_10"));
         }
+        QVERIFY2(window.trainingDialog()->outcome().contains(QStringLiteral("the pretrained network")),
+                 qPrintable(window.trainingDialog()->outcome()));
         QTest::qWait(200);
         QVERIFY(window.findChild<ui::CompareDialog*>() == nullptr);
 

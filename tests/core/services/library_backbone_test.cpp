@@ -103,6 +103,7 @@ TEST_F(LibraryBackboneTest, WithoutGroupsTheHeadIsFittedToTheLibraryAndNothingIs
     LibraryTrainingReport report = library->train(onBackbone());
     ASSERT_TRUE(report.activated);
     EXPECT_EQ(report.steps, 0);
+    EXPECT_EQ(report.network, "mobilenetv2:block_10");
     KeyValues recipe = recipeOf(*library, report.model);
     EXPECT_EQ(recipe["architecture"].rfind("lookalike-mobilenetv2/1", 0), 0u) << recipe["architecture"];
     EXPECT_NE(recipe["backbone"].find("MobileNetV2"), std::string::npos);
