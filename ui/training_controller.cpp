@@ -98,7 +98,7 @@ void TrainingController::fitPretrainedAfterImport(std::int64_t importedPhotos) {
         return;
     if (const std::optional<catalog::ModelId> active = m_models->activeModel())
         if (const std::optional<catalog::ModelRecord> record = m_models->model(*active);
-            record && catalog::modelBackbone(*record).starts_with("mobilenetv2"))
+            record && catalog::isPretrainedBackbone(catalog::modelBackbone(*record)))
             return;
     // After the import job has ended (this runs in its completion).
     QTimer::singleShot(0, this, &TrainingController::startTrainingWithoutComparison);
@@ -161,7 +161,7 @@ void TrainingController::useModel(catalog::ModelId model) {
 namespace {
 
 QString networkDescription(const std::string& backbone) {
-    if (backbone.starts_with("mobilenetv2:"))
+    if (catalog::isPretrainedBackbone(backbone))
         return TrainingController::tr("pretrained MobileNetV2 (to %1)").arg(QString::fromStdString(backbone.substr(12)));
     if (backbone == "resnet")
         return TrainingController::tr("network trained from scratch (ResNet)");

@@ -1,5 +1,7 @@
 #include "ui/training_dialog.h"
 
+#include "core/catalog/model_store.h"
+
 #include <QChart>
 #include <QChartView>
 #include <QDialogButtonBox>
@@ -164,7 +166,7 @@ void TrainingDialog::finish(const services::LibraryTrainingReport& report) {
                                .arg(QString::fromStdString(report.collapse)));
         m_warning->show();
     }
-    const bool pretrained = report.network.starts_with("mobilenetv2");
+    const bool pretrained = catalog::isPretrainedBackbone(report.network);
     if (report.steps == 0)
         m_chartMessage->setText(
             pretrained ? tr("No gradient steps in this run, so there is no loss curve: with no groups of two or more "

@@ -112,6 +112,10 @@ std::string modelBackbone(const ModelRecord& model) {
     return "unknown";
 }
 
+bool isPretrainedBackbone(std::string_view backbone) {
+    return backbone.starts_with("mobilenetv2:");
+}
+
 std::string_view modelStateName(ModelState state) {
     switch (state) {
     case ModelState::Building: return "building";

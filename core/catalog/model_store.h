@@ -48,6 +48,8 @@ std::string_view modelServes(const ModelRecord& model);
 // backbone, cut there), "resnet" (the compact network trained on the library), "none"
 // (descriptors only), "unknown" (a recipe without its architecture).
 std::string modelBackbone(const ModelRecord& model);
+// A modelBackbone() name that is the pretrained MobileNetV2 ("mobilenetv2:<cut>").
+bool isPretrainedBackbone(std::string_view backbone);
 
 // The search index file made from a model's embeddings, as recorded when it was saved.
 struct IndexRecord {

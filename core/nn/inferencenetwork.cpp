@@ -266,8 +266,7 @@ const NetworkConfig& InferenceNetwork::config() const
 
 int InferenceNetwork::subBatch() const
 {
-    const int threads = m_impl->threads > 0 ? m_impl->threads : omp_get_max_threads();
-    return std::max(kSubBatchPerThread * threads, kMinSubBatch);
+    return std::max(kSubBatchPerThread * omp_get_max_threads(), kMinSubBatch);  // inside run()'s ThreadScope
 }
 
 InferencePlan& InferenceNetwork::plan(int batch)

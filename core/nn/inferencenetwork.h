@@ -52,7 +52,7 @@ public:
     void releasePlans();
 
 private:
-    int subBatch() const;
+    int subBatch() const;  // from the calling thread's OpenMP count
     InferencePlan& plan(int batch);
     // Checks the arguments and runs the images through sub-batch plans; pooled: the pooled
     // features instead of the embeddings.

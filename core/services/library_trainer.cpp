@@ -269,7 +269,7 @@ LibraryTrainingReport LibraryTrainer::train(const LibraryTrainingOptions& option
     // served a network trained from scratch moves to it in a new model version; models use
     // switches back).
     const bool useBackbone = !options.fromScratch && options.useBackbone.value_or(
-                                                         catalog::modelBackbone(previous).starts_with("mobilenetv2:"));
+                                                         catalog::isPretrainedBackbone(catalog::modelBackbone(previous)));
     std::shared_ptr<nn::Network> backbone;
     fs::path backboneFile;
     std::string withoutBackbone;  // checkpoints that hold none (a ResNet start model)

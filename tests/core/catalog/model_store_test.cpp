@@ -84,6 +84,9 @@ TEST(ModelBackbone, NamesTheNetworkAModelsVectorsComeFrom) {
     EXPECT_EQ(modelBackbone(model), "resnet");
     model.recipe = "descriptor_weight=0.85\n";  // an older recipe without its architecture
     EXPECT_EQ(modelBackbone(model), "unknown");
+    EXPECT_TRUE(isPretrainedBackbone("mobilenetv2:block_10"));
+    for (const char* other : {"resnet", "none", "unknown", "mobilenetv2"})
+        EXPECT_FALSE(isPretrainedBackbone(other)) << other;
 }
 
 TEST_P(ModelStoreTest, EmbeddingsAreCheckedAndRowsOnlyGrow) {
