@@ -24,12 +24,13 @@
 
 #include <algorithm>
 #include <filesystem>
+#include <memory>
 #include <optional>
 #include <utility>
 
 namespace lookalike::ui {
 
-CurationController::CurationController(const JobRunner& jobs, LibraryWorker* queries, catalog::Catalog* reader,
+CurationController::CurationController(JobRunner& jobs, LibraryWorker* queries, catalog::Catalog* reader,
                                        QListView* gridView, ItemListModel* grid, QTreeView* sidebarView,
                                        DetailPanel* detail, QWidget* window)
     : QObject(window), m_jobs(jobs), m_queries(queries), m_reader(reader), m_gridView(gridView), m_grid(grid),
@@ -70,7 +71,7 @@ void CurationController::updateActions(bool idle) {
     m_removeFromGroupAction->setEnabled(selection && writable);
     m_openFolderAction->setEnabled(selection);
     m_removeFromCatalogAction->setEnabled(selection && idle && writable);
-    m_importGroupsAction->setEnabled(m_reader && m_reader->itemCount() > 0 && writable);
+    m_importGroupsAction->setEnabled(m_reader && m_reader->itemCount() > 0 && writable && idle);
 }
 
 std::vector<catalog::ItemId> CurationController::selectedItems() const {
@@ -261,9 +262,14 @@ void CurationController::importGroupsCsv(const QString& csvPath) {
     if (!m_queries || refusedAsReadOnly())
         return;
     const std::filesystem::path csv = csvPath.toStdString();
-    m_queries->submit([csv](services::Library& library) { return services::importGroupsCsv(library.catalog(), csv); })
-        .then(this,
-              [this, csvPath](const services::GroupCsvImportReport& report) {
+    auto imported = std::make_shared<services::GroupCsvImportReport>();
+    m_jobs.run(QStringLiteral("groups"), tr("Importing groups…"),
+               [csv, imported](services::Library& library, JobState& job) {
+                   *imported = services::importGroupsCsv(library.catalog(), csv, job.reporter(QStringLiteral("groups")),
+                                                         &job.cancel);
+               },
+              [this, csvPath, imported] {
+                  const services::GroupCsvImportReport& report = *imported;
                   QString done = tr("Groups from %1: %n row(s) matched", nullptr, static_cast<int>(report.matched))
                                      .arg(QFileInfo(csvPath).fileName());
                   done += tr(", %n group(s) created", nullptr, static_cast<int>(report.created));
@@ -274,8 +280,7 @@ void CurationController::importGroupsCsv(const QString& csvPath) {
                       showUnimportedRows(m_window, tr("Import Groups"), csvPath, report.problems,
                                          QStringLiteral("unimportedGroupRows"));
                   emit groupsImported(report.matched, report.created);
-              })
-        .onFailed(this, [this](const std::exception& error) { emit failed(QString::fromStdString(error.what())); });
+              });
 }
 
 }  // namespace lookalike::ui

@@ -1,8 +1,8 @@
 #pragma once
 // What the owner teaches the library: groups (create from the selection, add to, remove from,
 // rename, delete, items dropped on a group in the sidebar, and a file,group CSV), "not similar"
-// marks, and removing items from the catalog. Every change runs on the query LibraryWorker, so it is
-// quick while a job runs. GUI thread only.
+// marks, and removing items from the catalog. Every change but the CSV import runs on the query
+// LibraryWorker, so it is quick while a job runs; the CSV import is a job. GUI thread only.
 
 #include "core/catalog/catalog.h"
 #include "core/services/library.h"
@@ -35,7 +35,7 @@ public:
     // panel shows. `queries`, `reader`, the views and `detail` are null when the library could
     // not be opened: there is nothing to select then. The actions are children of `window`,
     // which parents the dialogs and menus.
-    CurationController(const JobRunner& jobs, LibraryWorker* queries, catalog::Catalog* reader, QListView* gridView,
+    CurationController(JobRunner& jobs, LibraryWorker* queries, catalog::Catalog* reader, QListView* gridView,
                        ItemListModel* grid, QTreeView* sidebarView, DetailPanel* detail, QWidget* window);
 
     // Create Group, Remove from Group, Remove from Catalog, Open Containing Folder.
@@ -57,8 +57,9 @@ public:
     void removeSelectionFromGroup();
     void markNotSimilar(catalog::ItemId lookalike);
     void removeSelectionFromCatalog();  // no confirmation; the action asks first
-    // Puts the CSV's files in its groups (services::importGroupsCsv), in one transaction; the
-    // rows it could not use are listed in a dialog. Emits groupsImported on success.
+    // Puts the CSV's files in its groups (services::importGroupsCsv) as a job with progress and
+    // Cancel, in one transaction; the rows it could not use are listed in a dialog. Emits
+    // groupsImported on success.
     void importGroupsCsv(const QString& csvPath);
 
     void showItemMenu(const QPoint& position);   // in the grid's viewport
@@ -79,7 +80,7 @@ private:
     void openContainingFolder();
     void askImportGroupsCsv();
 
-    const JobRunner& m_jobs;
+    JobRunner& m_jobs;
     LibraryWorker* m_queries;
     catalog::Catalog* m_reader;
     QListView* m_gridView;

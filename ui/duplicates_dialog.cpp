@@ -164,10 +164,9 @@ void DuplicatesDialog::find() {
                   if (generation != m_generation)
                       return;
                   showFound(found);
-                  ended(tr("%n pair(s) of near-duplicates in %1 cluster(s) among %2 photos.", nullptr,
-                           static_cast<int>(found.report.pairs.size()))
-                            .arg(found.report.clusters.size())
-                            .arg(found.report.items),
+                  ended(tr("%n pair(s) of near-duplicates", nullptr, static_cast<int>(found.report.pairs.size())) +
+                            tr(" in %n cluster(s)", nullptr, static_cast<int>(found.report.clusters.size())) +
+                            tr(" among %Ln photo(s).", nullptr, static_cast<int>(found.report.items)),
                         true);
               })
         .onFailed(this,
@@ -191,17 +190,8 @@ void DuplicatesDialog::cancel() {
 void DuplicatesDialog::poll() {
     if (!m_job)
         return;
-    Progress progress;
-    {
-        std::lock_guard lock(m_job->mutex);
-        progress = m_job->progress;
-    }
-    if (progress.total > 0) {
-        m_progress->setRange(0, 1000);
-        m_progress->setValue(static_cast<int>(1000 * progress.done / progress.total));
-    } else {
-        m_progress->setRange(0, 0);
-    }
+    const Progress progress = m_job->latestProgress();
+    showProgress(*m_progress, progress);
     if (!progress.current.empty() && !m_job->cancel.isCancelled())
         m_status->setText(progress.current == "thumbnails" ? tr("Reading thumbnails…")
                           : progress.current == "comparing" ? tr("Comparing photos…")

@@ -34,6 +34,8 @@ QString describePhase(const QString& phase, const std::string& current) {
         return JobRunner::tr("Training");
     if (step == QLatin1String("preparing"))
         return JobRunner::tr("Preparing");
+    if (step == QLatin1String("groups"))
+        return JobRunner::tr("Reading groups");
     if (step == QLatin1String("products"))
         return JobRunner::tr("Reading product data");
     if (phase == QLatin1String("export") && !step.isEmpty() && step != QLatin1String("done"))
@@ -42,6 +44,15 @@ QString describePhase(const QString& phase, const std::string& current) {
 }
 
 }  // namespace
+
+void showProgress(QProgressBar& bar, const Progress& progress) {
+    if (progress.total > 0) {
+        bar.setRange(0, 1000);
+        bar.setValue(static_cast<int>(1000 * std::clamp<std::int64_t>(progress.done, 0, progress.total) / progress.total));
+    } else {
+        bar.setRange(0, 0);
+    }
+}
 
 JobRunner::JobRunner(LibraryWorker* worker, QWidget* window) : QObject(window), m_worker(worker) {
     m_timer = new QTimer(this);
@@ -89,12 +100,12 @@ void JobRunner::run(const QString& kind, const QString& title, Work work, std::f
         .then(this,
               [this, kind, finished = std::move(finished)] {
                   poll();
-                  end(kind, true, {});
+                  end(kind, Ending::Succeeded, {});
                   finished();
                   emit jobFinished(kind, true);
               })
-        .onFailed(this, [this, kind](const Cancelled&) { end(kind, false, tr("Cancelled. What was already stored is kept.")); })
-        .onFailed(this, [this, kind](const std::exception& error) { end(kind, false, QString::fromStdString(error.what())); });
+        .onFailed(this, [this, kind](const Cancelled&) { end(kind, Ending::Cancelled, tr("Cancelled. What was already stored is kept.")); })
+        .onFailed(this, [this, kind](const std::exception& error) { end(kind, Ending::Failed, QString::fromStdString(error.what())); });
 }
 
 void JobRunner::poll() {
@@ -114,16 +125,12 @@ void JobRunner::poll() {
     const QString text = describePhase(phase, progress.current);
     QString counted = progress.total > 0 ? tr("%1: %L2 of %L3").arg(text).arg(progress.done).arg(progress.total) : text;
     m_label->setText(counted);
-    if (progress.total > 0) {
-        m_progress->setRange(0, 1000);
-        m_progress->setValue(static_cast<int>(1000 * std::min(progress.done, progress.total) / progress.total));
-    } else {
-        m_progress->setRange(0, 0);
-    }
+    showProgress(*m_progress, progress);
     emit progressed(m_kind, text, progress.done, progress.total, steps);
 }
 
-void JobRunner::end(const QString& kind, bool ok, const QString& message) {
+void JobRunner::end(const QString& kind, Ending ending, const QString& message) {
+    const bool ok = ending == Ending::Succeeded;
     m_job.reset();
     m_kind.clear();
     m_timer->stop();
@@ -134,7 +141,7 @@ void JobRunner::end(const QString& kind, bool ok, const QString& message) {
     if (!message.isEmpty())
         emit statusMessage(message);
     if (!ok)
-        emit jobFailed(kind, message);
+        emit jobFailed(kind, message, ending == Ending::Cancelled);
     emit busyChanged();
     if (!ok)
         emit jobFinished(kind, false);  // success is announced after the job's own follow-up

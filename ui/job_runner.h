@@ -35,6 +35,11 @@ struct JobState {
     QString phase;
     std::vector<services::TrainingStep> steps;  // not yet shown
 
+    Progress latestProgress() {
+        std::lock_guard lock(mutex);
+        return progress;
+    }
+
     ProgressCallback reporter(const QString& phase) {
         return [this, phase](const Progress& update) {
             std::lock_guard lock(mutex);
@@ -43,6 +48,9 @@ struct JobState {
         };
     }
 };
+
+// A bar for done of total, or a busy bar while the total is unknown.
+void showProgress(QProgressBar& bar, const Progress& progress);
 
 class JobRunner : public QObject {
     Q_OBJECT
@@ -73,14 +81,16 @@ signals:
     // Every poll while a job runs: the phase for people and the training steps not yet shown.
     void progressed(const QString& kind, const QString& phase, qint64 done, qint64 total,
                     const std::vector<services::TrainingStep>& steps);
-    void jobFailed(const QString& kind, const QString& message);
+    // cancelled: the owner stopped it (message says what was kept), else it failed.
+    void jobFailed(const QString& kind, const QString& message, bool cancelled);
     // A job ended: "import", "train", "refresh", "model"; ok is false when it failed or was
     // cancelled. Success is announced after the job's own follow-up.
     void jobFinished(const QString& kind, bool ok);
 
 private:
     void poll();
-    void end(const QString& kind, bool ok, const QString& message);
+    enum class Ending { Succeeded, Cancelled, Failed };
+    void end(const QString& kind, Ending ending, const QString& message);
 
     LibraryWorker* m_worker;
     QTimer* m_timer = nullptr;

@@ -163,9 +163,12 @@ void MainWindow::buildControllers() {
     connect(m_products, &ProductController::imported, this, &MainWindow::onCurated);
     connect(m_products, &ProductController::failed, this, &MainWindow::showError);
     connect(m_products, &ProductController::statusMessage, this, &MainWindow::showStatus);
-    connect(m_jobs, &JobRunner::jobFailed, this, [this](const QString& kind, const QString& message) {
-        // The file was not written, or the product data not stored: say so louder than the status bar.
-        if ((kind == QLatin1String("export") || kind == QLatin1String("products")) && !message.isEmpty())
+    connect(m_jobs, &JobRunner::jobFailed, this, [this](const QString& kind, const QString& message, bool cancelled) {
+        // The file was not written, or the data not stored: say so louder than the status bar
+        // (a cancel the owner asked for is said there).
+        const bool fileJob = kind == QLatin1String("export") || kind == QLatin1String("products") ||
+                             kind == QLatin1String("groups");
+        if (fileJob && !cancelled && !message.isEmpty())
             showError(message);
     });
 }

@@ -76,6 +76,7 @@ public:
     // No confirmation; the action asks first.
     void removeSelectionFromCatalog() { m_curation->removeSelectionFromCatalog(); }
     ProductController* products() const { return m_products; }
+    CurationController* curation() const { return m_curation; }
 
     bool isBusy() const { return m_jobs->isBusy(); }
     bool isUsable() const { return m_reader.has_value(); }

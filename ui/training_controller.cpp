@@ -48,7 +48,7 @@ TrainingController::TrainingController(JobRunner& jobs, LibraryWorker* queries, 
                     m_dialog->addSteps(steps);
                     m_dialog->setPhase(phase, done, total);
                 });
-        connect(&m_jobs, &JobRunner::jobFailed, this, [this](const QString& kind, const QString& message) {
+        connect(&m_jobs, &JobRunner::jobFailed, this, [this](const QString& kind, const QString& message, bool) {
             if (kind == QLatin1String("train"))
                 m_dialog->fail(message);
         });

@@ -179,10 +179,11 @@ int migrateCommand(const Arguments& args, std::ostream& out, std::ostream& err) 
 int sampleCommand(const Arguments& args, std::ostream& out, std::ostream&) {
     if (args.positional.size() != 1)
         throw UsageError("sample needs one output folder");
-    int count = args.intOption("count", 300, 1, 10000);
     const std::string split = args.option("split").value_or("test");
     if (split != "test" && split != "train")
         throw UsageError("--split must be test or train, not '" + split + "'");
+    // The whole split at most: 10,000 test photos, 60,000 training photos.
+    const int count = args.intOption("count", 300, 1, split == "train" ? 60000 : 10000);
     auto files = datasets::exportFashionMnistSample(datasets::defaultFashionMnistDir(), args.positional[0], count,
                                                     split == "train" ? datasets::Split::Train : datasets::Split::Test);
     out << "Wrote " << files.size() << " Fashion-MNIST photos to " << args.positional[0] << "\n";

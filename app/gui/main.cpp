@@ -6,6 +6,7 @@
 #include "core/services/library.h"
 #include "core/util/file_util.h"
 #include "ui/app_settings.h"
+#include "ui/english_plurals.h"
 #include "ui/main_window.h"
 
 #include <QApplication>
@@ -31,6 +32,7 @@ int main(int argc, char** argv) {
     QApplication::setOrganizationName(QStringLiteral("Lookalike"));
     QApplication::setApplicationVersion(QStringLiteral(LOOKALIKE_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("org.lookalike.Lookalike"));
+    lookalike::ui::installEnglishPlurals();
     // The installed theme icon, else the same SVG built into the program.
     QApplication::setWindowIcon(QIcon::fromTheme(QStringLiteral("org.lookalike.Lookalike"),
                                                  QIcon(QStringLiteral(":/icons/lookalike.svg"))));

@@ -56,11 +56,6 @@ void fold(ParameterStore& folded, ParameterStore& trained, const ConvBnSpec& spe
     }
 }
 
-ConvolutionShape shapeOf(const ConvBnSpec& spec)
-{
-    return {spec.inChannels, spec.outChannels, spec.kernel, spec.stride, spec.padding, spec.paddingAfter(), spec.groups};
-}
-
 ConvolutionParameters foldedParameters(ParameterStore& store, const ConvBnSpec& spec)
 {
     return {store.value(spec.name + ".weight"), nullptr, store.value(spec.name + ".bias"), nullptr};

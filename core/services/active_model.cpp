@@ -8,6 +8,7 @@
 #include "core/services/library_models.h"
 #include "core/services/phase_progress.h"
 #include "core/util/errors.h"
+#include "core/util/scope_exit.h"
 #include "core/util/unix_time.h"
 
 #include <opencv2/imgproc.hpp>
@@ -96,10 +97,7 @@ void ActiveModel::embedMissing(const ModelRecord& model, training::EmbeddingMode
     const auto total = static_cast<std::int64_t>(missing.size());
     const std::size_t dimension = embedder.dimension();
     // The chunks share the embedder's batch buffers; a serving model does not keep them after.
-    struct Release {
-        training::EmbeddingModel& embedder;
-        ~Release() { embedder.releaseWorkspace(); }
-    } release{embedder};
+    const ScopeExit releaseWorkspace{[&embedder] { embedder.releaseWorkspace(); }};
     for (std::size_t first = 0; first < missing.size(); first += kEmbedChunk) {
         checkCancel(cancel);
         std::vector<ItemId> ids(missing.begin() + static_cast<std::ptrdiff_t>(first),

@@ -1,6 +1,7 @@
 #include "core/services/group_csv_import.h"
 
 #include "core/services/catalog_csv.h"
+#include "core/services/phase_progress.h"
 #include "core/util/errors.h"
 #include "core/util/unix_time.h"
 
@@ -13,8 +14,10 @@ using catalog::Catalog;
 using catalog::ItemId;
 
 GroupCsvImportReport importGroupsCsv(Catalog& catalog, std::istream& in, const std::string& csvName,
-                                     const fs::path& csvFolder) {
+                                     const fs::path& csvFolder, const ProgressCallback& progress,
+                                     const CancelToken* cancel) {
     catalog::requireSomeItems(catalog);
+    const StreamProgress read(in, progress, "groups");
     CatalogCsv csv(in, csvName);
     csv.requireColumns({"file", "group"}, {}, "file,group");
     const std::optional<std::size_t> fileColumn = csv.column("file");
@@ -23,7 +26,9 @@ GroupCsvImportReport importGroupsCsv(Catalog& catalog, std::istream& in, const s
     GroupCsvImportReport report;
     catalog::Transaction transaction(catalog.writer());
     while (std::optional<std::vector<std::string>> row = csv.next()) {
+        checkCancel(cancel);
         ++report.rows;
+        read.report(report.rows);
         const std::string file = CatalogCsv::field(*row, fileColumn);
         const std::string groupName = CatalogCsv::field(*row, groupColumn);
         const std::string where = csv.where();
@@ -53,13 +58,16 @@ GroupCsvImportReport importGroupsCsv(Catalog& catalog, std::istream& in, const s
             ++report.moved;
         ++report.matched;
     }
+    checkCancel(cancel);
     transaction.commit();
+    read.finish();
     return report;
 }
 
-GroupCsvImportReport importGroupsCsv(Catalog& catalog, const fs::path& csvFile) {
+GroupCsvImportReport importGroupsCsv(Catalog& catalog, const fs::path& csvFile, const ProgressCallback& progress,
+                                     const CancelToken* cancel) {
     CsvFile file = openCsvFile(csvFile);
-    return importGroupsCsv(catalog, file.stream, file.name, file.folder);
+    return importGroupsCsv(catalog, file.stream, file.name, file.folder, progress, cancel);
 }
 
 }  // namespace lookalike::services

@@ -3,6 +3,7 @@
 // tool's curation), for the GUI and `lookalike-cli groups import`.
 
 #include "core/catalog/catalog.h"
+#include "core/util/progress.h"
 
 #include <cstdint>
 #include <filesystem>
@@ -27,12 +28,16 @@ struct GroupCsvImportReport {
 // or a file name seen once) in the row's group, creating groups as needed (names ignore case),
 // in one transaction. csvName names the CSV in messages. Throws LibraryError for a library
 // without items and FileError for a CSV without the file,group header or with a quote never
-// closed (nothing is changed then). No byte string causes undefined behaviour
-// (tests/fuzz/groups_csv_fuzz.cpp). Uses the catalog's writer: one thread at a time.
+// closed (nothing is changed then). Progress counts the bytes read of the CSV (total 0 when the
+// stream cannot tell its size), with current "groups"; cancel throws Cancelled and changes
+// nothing. No byte string causes undefined behaviour (tests/fuzz/groups_csv_fuzz.cpp). Uses the
+// catalog's writer: one thread at a time.
 GroupCsvImportReport importGroupsCsv(catalog::Catalog& catalog, std::istream& csv, const std::string& csvName,
-                                     const std::filesystem::path& csvFolder);
+                                     const std::filesystem::path& csvFolder, const ProgressCallback& progress = {},
+                                     const CancelToken* cancel = nullptr);
 // The same for a CSV file; relative paths in it are tried against its folder first. Throws
 // FileError when the file cannot be opened.
-GroupCsvImportReport importGroupsCsv(catalog::Catalog& catalog, const std::filesystem::path& csvFile);
+GroupCsvImportReport importGroupsCsv(catalog::Catalog& catalog, const std::filesystem::path& csvFile,
+                                     const ProgressCallback& progress = {}, const CancelToken* cancel = nullptr);
 
 }  // namespace lookalike::services

@@ -3,6 +3,7 @@
 #include "core/metric/inner_product_matmul.h"
 #include "core/search/vector_math.h"
 #include "core/services/library.h"
+#include "core/services/phase_progress.h"
 #include "core/util/errors.h"
 
 #include <algorithm>
@@ -19,11 +20,6 @@ using catalog::ItemId;
 using imaging::PerceptualHash;
 
 namespace {
-
-void checkCancel(const CancelToken* cancel) {
-    if (cancel && cancel->isCancelled())
-        throw Cancelled();
-}
 
 void report(const ProgressCallback& progress, std::int64_t done, std::int64_t total, const char* phase) {
     if (progress)

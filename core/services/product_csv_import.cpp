@@ -1,6 +1,7 @@
 #include "core/services/product_csv_import.h"
 
 #include "core/services/catalog_csv.h"
+#include "core/services/phase_progress.h"
 #include "core/util/errors.h"
 #include "core/util/text.h"
 #include "core/util/unix_time.h"
@@ -110,8 +111,7 @@ ProductCsvImportReport importProductsCsv(Catalog& catalog, std::istream& in, con
     std::optional<PhotosByStem> photosByStem;
     catalog::Transaction transaction(catalog.writer());
     while (std::optional<std::vector<std::string>> row = csv.next()) {
-        if (cancel && cancel->isCancelled())
-            throw Cancelled();
+        checkCancel(cancel);
         ++report.rows;
         read.report(report.rows);
         const std::string file = CatalogCsv::field(*row, fileColumn);
@@ -184,8 +184,7 @@ ProductCsvImportReport importProductsCsv(Catalog& catalog, std::istream& in, con
         }
         ++report.matched;
     }
-    if (cancel && cancel->isCancelled())
-        throw Cancelled();
+    checkCancel(cancel);
     transaction.commit();
     read.finish();
     return report;

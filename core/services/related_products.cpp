@@ -1,5 +1,6 @@
 #include "core/services/related_products.h"
 
+#include "core/services/phase_progress.h"
 #include "core/util/errors.h"
 #include "core/util/text_formats.h"
 
@@ -38,8 +39,7 @@ RelatedProductsExport relatedProducts(Library& library, const RelatedProductsOpt
     const auto total = static_cast<std::int64_t>(withSku.size());
     std::int64_t done = 0;
     for (const auto& [id, product] : withSku) {
-        if (cancel && cancel->isCancelled())
-            throw Cancelled();
+        checkCancel(cancel);
         if (progress)
             progress({done, total, product.sku});
         std::unordered_map<ProductId, float> best;

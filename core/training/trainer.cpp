@@ -6,6 +6,7 @@
 #include "core/nn/learningrateschedule.h"
 #include "core/nn/optimizer.h"
 #include "core/training/image_tensor.h"
+#include "core/util/scope_exit.h"
 
 #include <algorithm>
 #include <chrono>
@@ -64,10 +65,7 @@ TrainingResult train(nn::Network& network, const LabelledImageSet& data, const T
                      const CancelToken* cancel) {
     const FixedFeatures& fixed = config.fixedFeatures;
     // The training batch's buffers are of no use once training ends, however it ends.
-    struct ReleasePlans {
-        nn::Network& network;
-        ~ReleasePlans() { network.releasePlans(); }
-    } release{network};
+    const ScopeExit releasePlans{[&network] { network.releasePlans(); }};
     if (fixed.dimension > 0 && (!fixed.compute || !(fixed.weight >= 0.0f && fixed.weight <= 1.0f)))
         throw std::invalid_argument("train: fixed features need a compute function and a weight in [0, 1]");
     if (fixed.projection && fixed.projection->inputDim() != static_cast<int>(fixed.dimension))

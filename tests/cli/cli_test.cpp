@@ -88,6 +88,8 @@ TEST_F(CliTest, UsageErrorsExitWithTwoAndSayWhatIsWrong) {
              {{"list", "--limit", "-3"}, "--limit expects a whole number"},
              {{"stats", "x"}, "stats takes no arguments"},
              {{"sample"}, "sample needs one output folder"},
+             {{"sample", "out", "--count", "10001"}, "--count expects a whole number from 1 to 10000"},
+             {{"sample", "out", "--split", "train", "--count", "60001"}, "--count expects a whole number from 1 to 60000"},
              {{"demo", "x"}, "demo takes no arguments"},
          }) {
         RunResult result = run(c.args);

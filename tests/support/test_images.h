@@ -7,6 +7,7 @@
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <stdexcept>
@@ -149,9 +150,10 @@ inline Bytes pngHeaderDeclaring(std::uint32_t width, std::uint32_t height) {
 inline Bytes pngWithExifOrientation(const Bytes& png, int orientation) {
     constexpr std::size_t kAfterIhdr = 8 + 8 + 13 + 4;
     Bytes chunk = pngChunk("eXIf", exifTiffWithOrientation(orientation, true));
-    Bytes out(png.begin(), png.begin() + kAfterIhdr);
-    out.insert(out.end(), chunk.begin(), chunk.end());
-    out.insert(out.end(), png.begin() + kAfterIhdr, png.end());
+    Bytes out(png.size() + chunk.size());
+    auto at = std::copy(png.begin(), png.begin() + kAfterIhdr, out.begin());
+    at = std::copy(chunk.begin(), chunk.end(), at);
+    std::copy(png.begin() + kAfterIhdr, png.end(), at);
     return out;
 }
 

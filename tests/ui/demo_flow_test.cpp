@@ -52,7 +52,8 @@ private slots:
             kinds << job.at(0).toString();
             QVERIFY2(job.at(1).toBool(), qPrintable(job.at(0).toString()));
         }
-        QCOMPARE(kinds, (QStringList{QStringLiteral("refresh"), QStringLiteral("import"), QStringLiteral("train")}));
+        QCOMPARE(kinds, (QStringList{QStringLiteral("refresh"), QStringLiteral("import"), QStringLiteral("groups"),
+                                      QStringLiteral("train")}));
         QCOMPARE(window.gridModel()->rowCount(), 200);
         // Look-alikes were on screen before any training: the first photo, selected by the demo.
         QVERIFY(!shown.isEmpty());

@@ -10,6 +10,7 @@
 #include "tests/support/shape_photos.h"
 #include "tests/support/temp_dir.h"
 #include "ui/detail_panel.h"
+#include "ui/english_plurals.h"
 #include "ui/item_list_model.h"
 #include "ui/main_window.h"
 #include "ui/photo_preview.h"
@@ -170,6 +171,7 @@ class MainWindowTest : public QObject {
 private slots:
     void initTestCase() {
         QStandardPaths::setTestModeEnabled(true);  // QSettings go to a test location
+        ui::installEnglishPlurals();                // the messages as the application shows them
     }
 
     void gridModelListsTheCatalog() {
@@ -382,6 +384,47 @@ private slots:
         QCOMPARE(catalog.groups().size(), std::size_t{1});
     }
 
+    // Groups from a file,group CSV are a job: Cancel keeps the catalog as it was and says so in
+    // the status bar only; run through, the groups show in the sidebar and the unusable rows in a dialog.
+    void groupsFromACsvAreAJobThatCanBeCancelled() {
+        ShapeLibrary shapes(3);
+        fixtures::TempDir work;
+        const fs::path csv = work / "groups.csv";
+        {
+            std::ofstream out(csv);
+            out << "file,group\n";
+            for (const auto& file : shapes.files)
+                if (file.kind == "red-circle" || file.kind == "blue-square")
+                    out << file.path.string() << ',' << file.kind << '\n';
+            out << "missing.png,red-circle\n";
+        }
+        ui::MainWindow window(optionsFor(shapes.library()));
+        window.show();
+        QVERIFY(waitUntilReady(window));
+        QSignalSpy finished(&window, &ui::MainWindow::jobFinished);
+        window.curation()->importGroupsCsv(QString::fromStdString(csv.string()));
+        QVERIFY(window.isBusy());
+        window.cancelJob();
+        QVERIFY(waitForMore(finished, 0));
+        QCOMPARE(finished.back().at(0).toString(), QStringLiteral("groups"));
+        QVERIFY(!finished.back().at(1).toBool());
+        QVERIFY2(window.statusText().startsWith(QLatin1String("Cancelled.")), qPrintable(window.statusText()));
+        QVERIFY(window.findChild<QMessageBox*>() == nullptr);  // a cancel the owner asked for is no error
+        QVERIFY(catalog::Catalog::open(shapes.library()).groups().empty());
+
+        window.curation()->importGroupsCsv(QString::fromStdString(csv.string()));
+        QTRY_VERIFY_WITH_TIMEOUT(window.findChild<QMessageBox*>(QStringLiteral("unimportedGroupRows")) != nullptr, kWait);
+        auto* box = window.findChild<QMessageBox*>(QStringLiteral("unimportedGroupRows"));
+        QVERIFY2(box->detailedText().startsWith(QLatin1String("line 8: missing.png")), qPrintable(box->detailedText()));
+        box->close();
+        QVERIFY2(window.statusText().contains(QLatin1String("6 rows matched, 2 groups created, 1 row not imported")),
+                 qPrintable(window.statusText()));
+        for (const char* shown : {"red-circle (3)", "blue-square (3)"})
+            QTRY_VERIFY_WITH_TIMEOUT(!window.sidebarModel()->findItems(QLatin1String(shown),
+                                                                       Qt::MatchExactly | Qt::MatchRecursive).isEmpty(), kWait);
+        QCOMPARE(catalog::Catalog::open(shapes.library()).groups().size(), std::size_t{2});
+    }
+
     void notSimilarRemovesTheResult() {
         ShapeLibrary shapes(3);
         ui::MainWindow window(optionsFor(shapes.library()));
@@ -438,7 +481,7 @@ private slots:
         auto* box = window.findChild<QMessageBox*>(QStringLiteral("unimportedProductRows"));
         QVERIFY(box->detailedText().startsWith(QLatin1String("line 11: NOPE: no product has this SKU")));
         box->close();
-        QVERIFY(window.statusText().contains(QLatin1String("9 row(s) matched, 27 photo(s) linked to products, 1 row(s) not imported")));
+        QVERIFY(window.statusText().contains(QLatin1String("9 rows matched, 27 photos linked to products, 1 row not imported")));
         QVERIFY(waitForMore(loaded, 0));
 
         catalog::Catalog catalog = catalog::Catalog::open(shapes.library());
@@ -496,7 +539,7 @@ private slots:
         QCOMPARE(lines.size(), std::size_t{10});
         QCOMPARE(lines[0], std::string("sku,related_skus"));
         QVERIFY(lines[1].starts_with("blue-circle,\"") && std::count(lines[1].begin(), lines[1].end(), ',') == 2);
-        QVERIFY(window.statusText().contains(QLatin1String("Exported the related products of 9 product(s)")));
+        QVERIFY(window.statusText().contains(QLatin1String("Exported the related products of 9 products")));
     }
 
     void importShowsProgressAndCollectsProblems() {

@@ -1,5 +1,7 @@
 #include "core/nn/layers/convolution.h"
 
+#include "core/nn/topology.h"
+
 #include <stdexcept>
 
 namespace lookalike::nn::layers {
@@ -10,6 +12,11 @@ using tag = memory::format_tag;
 constexpr auto f32 = memory::data_type::f32;
 
 }  // namespace
+
+ConvolutionShape shapeOf(const ConvBnSpec& spec)
+{
+    return {spec.inChannels, spec.outChannels, spec.kernel, spec.stride, spec.padding, spec.paddingAfter(), spec.groups};
+}
 
 Convolution::Convolution(Context& context, const ConvolutionShape& shape, const memory& src,
                          const ConvolutionParameters& parameters, Mode mode,

@@ -5,6 +5,10 @@
 
 #include "core/nn/layers/weightedprimitives.h"
 
+namespace lookalike::nn {
+struct ConvBnSpec;
+}
+
 namespace lookalike::nn::layers {
 
 struct ConvolutionShape {
@@ -21,6 +25,9 @@ struct ConvolutionShape {
     // H' for an input of size H (the same formula serves W).
     int outputSize(int inputSize) const { return (inputSize + padding + paddingAfter() - kernel) / stride + 1; }
 };
+
+// The convolution of a topology's conv + BN unit.
+ConvolutionShape shapeOf(const ConvBnSpec& spec);
 
 // Plain parameter storage owned by the caller. weights [O, I / groups, K, K] (= oneDNN's goihw
 // [groups, O / groups, I / groups, K, K] when grouped; depthwise: [C, 1, K, K]); bias [O] or

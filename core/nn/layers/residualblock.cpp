@@ -4,11 +4,6 @@ namespace lookalike::nn::layers {
 
 namespace {
 
-ConvolutionShape shapeOf(const ConvBnSpec& spec)
-{
-    return {spec.inChannels, spec.outChannels, spec.kernel, spec.stride, spec.padding, spec.paddingAfter(), spec.groups};
-}
-
 ConvolutionParameters convolutionParameters(const ConvBnSpec& spec, ParameterStore& store)
 {
     const std::string name = spec.name + ".weight";

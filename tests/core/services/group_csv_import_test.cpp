@@ -123,4 +123,50 @@ TEST_P(GroupCsvImportTest, ReadsAFileWithPathsRelativeToItsFolder) {
                                                "cannot open the file");
 }
 
+TEST_P(GroupCsvImportTest, ReportsProgressThroughTheCsvAndACancelChangesNothing) {
+    std::string text = "file,group\n";
+    for (int row = 0; row < 300; ++row)
+        text += std::string(row % 2 == 0 ? "shoes/red.jpg" : "bags/red.jpg") + ",Reds\n";
+    std::vector<Progress> seen;
+    {
+        std::istringstream csv(text);
+        const GroupCsvImportReport report = importGroupsCsv(*m_catalog, csv, "groups.csv", m_dir / "photos",
+                                                            [&](const Progress& update) { seen.push_back(update); });
+        EXPECT_EQ(report.matched, 300);
+    }
+    ASSERT_GE(seen.size(), 5u);  // the start, every 64th row of 300, the end
+    const auto total = static_cast<std::int64_t>(text.size());
+    for (std::size_t i = 0; i < seen.size(); ++i) {
+        EXPECT_EQ(seen[i].total, total);
+        EXPECT_EQ(seen[i].current, "groups");
+        EXPECT_LE(seen[i].done, total);
+        if (i > 0) {
+            EXPECT_GE(seen[i].done, seen[i - 1].done);
+        }
+    }
+    EXPECT_EQ(seen.front().done, 0);
+    EXPECT_GT(seen[1].done, 0);
+    EXPECT_LT(seen[1].done, total);
+    EXPECT_EQ(seen.back().done, total);
+
+    // A cancel in the middle rolls the whole import back: the groups stay as they were.
+    CancelToken cancel;
+    std::string moving = "file,group\n";
+    for (int row = 0; row < 300; ++row)
+        moving += (row == 0 ? "blue.png" : "shoes/red.jpg") + std::string(",Others\n");
+    std::istringstream csv(moving);
+    EXPECT_THROW(importGroupsCsv(*m_catalog, csv, "groups.csv", m_dir / "photos",
+                                 [&](const Progress& update) {
+                                     if (update.done > 0)
+                                         cancel.cancel();
+                                 },
+                                 &cancel),
+                 Cancelled);
+    std::vector<ItemId> reds = {m_shoesRed, m_bagsRed};
+    std::sort(reds.begin(), reds.end());
+    EXPECT_EQ(membersOf("Reds"), reds);
+    EXPECT_FALSE(m_catalog->findGroup("Others"));
+    EXPECT_FALSE(m_catalog->groupOf(m_shoesBlue).has_value());
+}
+
 }  // namespace

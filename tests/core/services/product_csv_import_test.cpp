@@ -197,8 +197,9 @@ TEST_P(ProductCsvImportTest, ReportsProgressThroughTheCsvAndACancelChangesNothin
         EXPECT_EQ(seen[i].total, total);
         EXPECT_EQ(seen[i].current, "products");
         EXPECT_LE(seen[i].done, total);
-        if (i > 0)
+        if (i > 0) {
             EXPECT_GE(seen[i].done, seen[i - 1].done);
+        }
     }
     EXPECT_EQ(seen.front().done, 0);
     EXPECT_GT(seen[1].done, 0);
