@@ -155,24 +155,34 @@ int groupsMerge(Catalog& catalog, const std::vector<std::string>& args, std::ost
     return Success;
 }
 
-int groupsImport(Catalog& catalog, const std::vector<std::string>& args, std::ostream& out) {
+// Progress on the terminal; Ctrl+C rolls the whole import back.
+int groupsImport(Catalog& catalog, const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
     if (args.size() != 1)
         throw UsageError("groups import needs one CSV file with the columns file,group");
-    const services::GroupCsvImportReport report = services::importGroupsCsv(catalog, fs::path(args[0]));
+    TerminalProgress progress(err);
+    services::GroupCsvImportReport report;
+    try {
+        report = services::importGroupsCsv(catalog, fs::path(args[0]), progress.callback(), &interruptToken());
+    } catch (const Cancelled&) {
+        progress.clear();
+        err << "Interrupted; no group was changed.\n";
+        return Interrupted;
+    }
+    progress.clear();
     printGroupImport(report, out);
     return Success;
 }
 
 }  // namespace
 
-int groupsCommand(const Arguments& args, std::ostream& out, std::ostream&) {
+int groupsCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
     if (args.positional.empty())
         throw UsageError("groups needs what to do: list, create, import, rename, delete, merge, add or remove");
     const std::string& action = args.positional[0];
     const std::vector<std::string> rest(args.positional.begin() + 1, args.positional.end());
     using Action = int (*)(Catalog&, const std::vector<std::string>&, std::ostream&);
     static const std::map<std::string, Action> actions = {
-        {"create", groupsCreate}, {"import", groupsImport}, {"rename", groupsRename}, {"delete", groupsDelete},
+        {"create", groupsCreate}, {"rename", groupsRename}, {"delete", groupsDelete},
         {"merge", groupsMerge},   {"add", groupsAdd},       {"remove", groupsRemove}};
     if (action == "list") {
         if (!rest.empty())
@@ -181,12 +191,12 @@ int groupsCommand(const Arguments& args, std::ostream& out, std::ostream&) {
         return groupsList(catalog, out);
     }
     auto found = actions.find(action);
-    if (found == actions.end())
+    if (found == actions.end() && action != "import")
         throw UsageError("unknown groups action '" + action +
                          "' (list, create, import, rename, delete, merge, add or remove)");
     const catalog::LibraryLock lock = lockExistingLibrary(args);
     Catalog catalog = openExistingLibrary(args);
-    return found->second(catalog, rest, out);
+    return action == "import" ? groupsImport(catalog, rest, out, err) : found->second(catalog, rest, out);
 }
 
 int notSimilarCommand(const Arguments& args, std::ostream& out, std::ostream&) {
