@@ -268,19 +268,19 @@ void CurationController::importGroupsCsv(const QString& csvPath) {
                    *imported = services::importGroupsCsv(library.catalog(), csv, job.reporter(QStringLiteral("groups")),
                                                          &job.cancel);
                },
-              [this, csvPath, imported] {
-                  const services::GroupCsvImportReport& report = *imported;
-                  QString done = tr("Groups from %1: %n row(s) matched", nullptr, static_cast<int>(report.matched))
-                                     .arg(QFileInfo(csvPath).fileName());
-                  done += tr(", %n group(s) created", nullptr, static_cast<int>(report.created));
-                  if (!report.problems.empty())
-                      done += tr(", %n row(s) not imported", nullptr, static_cast<int>(report.problems.size()));
-                  emit changed(done + QLatin1Char('.'));
-                  if (!report.problems.empty())
-                      showUnimportedRows(m_window, tr("Import Groups"), csvPath, report.problems,
-                                         QStringLiteral("unimportedGroupRows"));
-                  emit groupsImported(report.matched, report.created);
-              });
+               [this, csvPath, imported] {
+                   const services::GroupCsvImportReport& report = *imported;
+                   QString done = tr("Groups from %1: %n row(s) matched", nullptr, static_cast<int>(report.matched))
+                                      .arg(QFileInfo(csvPath).fileName());
+                   done += tr(", %n group(s) created", nullptr, static_cast<int>(report.created));
+                   if (!report.problems.empty())
+                       done += tr(", %n row(s) not imported", nullptr, static_cast<int>(report.problems.size()));
+                   emit changed(done + QLatin1Char('.'));
+                   if (!report.problems.empty())
+                       showUnimportedRows(m_window, tr("Import Groups"), csvPath, report.problems,
+                                          QStringLiteral("unimportedGroupRows"));
+                   emit groupsImported(report.matched, report.created);
+               });
 }
 
 }  // namespace lookalike::ui

@@ -70,7 +70,7 @@ int groupsList(Catalog& catalog, std::ostream& out) {
     return Success;
 }
 
-int groupsCreate(Catalog& catalog, const std::vector<std::string>& args, std::ostream& out) {
+int groupsCreate(Catalog& catalog, const std::vector<std::string>& args, std::ostream& out, std::ostream&) {
     if (args.empty())
         throw UsageError("groups create needs a name and the items to put in the group");
     const std::string name = requireGroupName(args[0]);
@@ -88,7 +88,7 @@ int groupsCreate(Catalog& catalog, const std::vector<std::string>& args, std::os
     return Success;
 }
 
-int groupsAdd(Catalog& catalog, const std::vector<std::string>& args, std::ostream& out) {
+int groupsAdd(Catalog& catalog, const std::vector<std::string>& args, std::ostream& out, std::ostream&) {
     if (args.size() < 2)
         throw UsageError("groups add needs a group and at least one item");
     const catalog::Group group = requireGroup(catalog, args[0]);
@@ -103,7 +103,7 @@ int groupsAdd(Catalog& catalog, const std::vector<std::string>& args, std::ostre
     return Success;
 }
 
-int groupsRemove(Catalog& catalog, const std::vector<std::string>& args, std::ostream& out) {
+int groupsRemove(Catalog& catalog, const std::vector<std::string>& args, std::ostream& out, std::ostream&) {
     if (args.size() < 2)
         throw UsageError("groups remove needs a group and at least one item");
     const catalog::Group group = requireGroup(catalog, args[0]);
@@ -120,7 +120,7 @@ int groupsRemove(Catalog& catalog, const std::vector<std::string>& args, std::os
     return Success;
 }
 
-int groupsRename(Catalog& catalog, const std::vector<std::string>& args, std::ostream& out) {
+int groupsRename(Catalog& catalog, const std::vector<std::string>& args, std::ostream& out, std::ostream&) {
     if (args.size() != 2)
         throw UsageError("groups rename needs a group and its new name");
     const catalog::Group group = requireGroup(catalog, args[0]);
@@ -132,7 +132,7 @@ int groupsRename(Catalog& catalog, const std::vector<std::string>& args, std::os
     return Success;
 }
 
-int groupsDelete(Catalog& catalog, const std::vector<std::string>& args, std::ostream& out) {
+int groupsDelete(Catalog& catalog, const std::vector<std::string>& args, std::ostream& out, std::ostream&) {
     if (args.size() != 1)
         throw UsageError("groups delete needs one group");
     const catalog::Group group = requireGroup(catalog, args[0]);
@@ -142,7 +142,7 @@ int groupsDelete(Catalog& catalog, const std::vector<std::string>& args, std::os
     return Success;
 }
 
-int groupsMerge(Catalog& catalog, const std::vector<std::string>& args, std::ostream& out) {
+int groupsMerge(Catalog& catalog, const std::vector<std::string>& args, std::ostream& out, std::ostream&) {
     if (args.size() != 2)
         throw UsageError("groups merge needs the group to keep and the group to merge into it");
     const catalog::Group into = requireGroup(catalog, args[0]);
@@ -180,9 +180,9 @@ int groupsCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
         throw UsageError("groups needs what to do: list, create, import, rename, delete, merge, add or remove");
     const std::string& action = args.positional[0];
     const std::vector<std::string> rest(args.positional.begin() + 1, args.positional.end());
-    using Action = int (*)(Catalog&, const std::vector<std::string>&, std::ostream&);
+    using Action = int (*)(Catalog&, const std::vector<std::string>&, std::ostream& out, std::ostream& err);
     static const std::map<std::string, Action> actions = {
-        {"create", groupsCreate}, {"rename", groupsRename}, {"delete", groupsDelete},
+        {"create", groupsCreate}, {"import", groupsImport}, {"rename", groupsRename}, {"delete", groupsDelete},
         {"merge", groupsMerge},   {"add", groupsAdd},       {"remove", groupsRemove}};
     if (action == "list") {
         if (!rest.empty())
@@ -191,12 +191,12 @@ int groupsCommand(const Arguments& args, std::ostream& out, std::ostream& err) {
         return groupsList(catalog, out);
     }
     auto found = actions.find(action);
-    if (found == actions.end() && action != "import")
+    if (found == actions.end())
         throw UsageError("unknown groups action '" + action +
                          "' (list, create, import, rename, delete, merge, add or remove)");
     const catalog::LibraryLock lock = lockExistingLibrary(args);
     Catalog catalog = openExistingLibrary(args);
-    return action == "import" ? groupsImport(catalog, rest, out, err) : found->second(catalog, rest, out);
+    return found->second(catalog, rest, out, err);
 }
 
 int notSimilarCommand(const Arguments& args, std::ostream& out, std::ostream&) {

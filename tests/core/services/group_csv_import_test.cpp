@@ -6,6 +6,7 @@
 #include "core/util/errors.h"
 #include "tests/support/backends.h"
 #include "tests/support/expect_error.h"
+#include "tests/support/progress_checks.h"
 #include "tests/support/recorded_item.h"
 #include "tests/support/temp_dir.h"
 
@@ -135,19 +136,7 @@ TEST_P(GroupCsvImportTest, ReportsProgressThroughTheCsvAndACancelChangesNothing)
         EXPECT_EQ(report.matched, 300);
     }
     ASSERT_GE(seen.size(), 5u);  // the start, every 64th row of 300, the end
-    const auto total = static_cast<std::int64_t>(text.size());
-    for (std::size_t i = 0; i < seen.size(); ++i) {
-        EXPECT_EQ(seen[i].total, total);
-        EXPECT_EQ(seen[i].current, "groups");
-        EXPECT_LE(seen[i].done, total);
-        if (i > 0) {
-            EXPECT_GE(seen[i].done, seen[i - 1].done);
-        }
-    }
-    EXPECT_EQ(seen.front().done, 0);
-    EXPECT_GT(seen[1].done, 0);
-    EXPECT_LT(seen[1].done, total);
-    EXPECT_EQ(seen.back().done, total);
+    fixtures::expectProgressThroughBytes(seen, static_cast<std::int64_t>(text.size()), "groups");
 
     // A cancel in the middle rolls the whole import back: the groups stay as they were.
     CancelToken cancel;

@@ -7,6 +7,7 @@
 #include "core/util/errors.h"
 #include "tests/support/backends.h"
 #include "tests/support/expect_error.h"
+#include "tests/support/progress_checks.h"
 #include "tests/support/recorded_item.h"
 #include "tests/support/temp_dir.h"
 
@@ -192,19 +193,7 @@ TEST_P(ProductCsvImportTest, ReportsProgressThroughTheCsvAndACancelChangesNothin
         EXPECT_EQ(report.matched, 300);
     }
     ASSERT_GE(seen.size(), 5u);  // the start, every 64th row of 300, the end
-    const auto total = static_cast<std::int64_t>(text.size());
-    for (std::size_t i = 0; i < seen.size(); ++i) {
-        EXPECT_EQ(seen[i].total, total);
-        EXPECT_EQ(seen[i].current, "products");
-        EXPECT_LE(seen[i].done, total);
-        if (i > 0) {
-            EXPECT_GE(seen[i].done, seen[i - 1].done);
-        }
-    }
-    EXPECT_EQ(seen.front().done, 0);
-    EXPECT_GT(seen[1].done, 0);
-    EXPECT_LT(seen[1].done, total);
-    EXPECT_EQ(seen.back().done, total);
+    fixtures::expectProgressThroughBytes(seen, static_cast<std::int64_t>(text.size()), "products");
     EXPECT_EQ(skuOf(m_scarf), "SKU-0");
 
     // A cancel in the middle rolls the whole import back: the stored data stays as it was.
